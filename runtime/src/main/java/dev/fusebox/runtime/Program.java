@@ -1,0 +1,61 @@
+package dev.fusebox.runtime;
+
+import java.util.List;
+
+/**
+ * A compiled or interpreted training program: the one contract that generated classes and the
+ * reference interpreter both implement, so any test, trainer or benchmark can swap one for the other.
+ *
+ * <p>A program has a fixed batch size (its inputs' first dimension). It may run fewer valid rows than
+ * that ({@link #setValidRows}); the valid rows are always the first ones, and losses average over them
+ * only. A program is not thread-safe: create one per thread.
+ */
+public interface Program {
+
+  /** The inputs this program reads, in declaration order. */
+  List<InputSpec> inputs();
+
+  /** The compiled batch size: the first dimension of every batched input. */
+  int batchSize();
+
+  /** Copies {@code values} (row-major, exactly the input's size) into the named input. */
+  void setInput(String name, float[] values);
+
+  /** Copies integer class labels (one per row, each in {@code [0, classes)}) into the named input. */
+  void setLabels(String name, int[] labels);
+
+  /** Sets a scalar input such as a learning rate that a schedule changes between steps. */
+  void setScalar(String name, float value);
+
+  /** How many leading rows of the batch are real data ({@code 1..batchSize()}); the default is all. */
+  void setValidRows(int rows);
+
+  /** Evaluates the graph's outputs in inference mode (no dropout), without changing any state. */
+  void forward();
+
+  /**
+   * One training step: forward pass in training mode, backward pass, and the optimizer's update of
+   * every parameter and its state. Returns the batch loss computed by the forward pass (before the
+   * update). Allocates nothing.
+   */
+  float step();
+
+  /** The value of any named node after the last {@link #forward} or {@link #step}, as a new array. */
+  float[] read(String name);
+
+  /** Shape of a named node. */
+  int[] shape(String name);
+
+  /** A copy of every parameter and every optimizer state tensor, by name. */
+  NamedTensors state();
+
+  /**
+   * Replaces the named parameters and state tensors with {@code values}. Every name, shape and value
+   * is checked before anything is copied: if any is wrong, the program's state is left untouched and
+   * the exception names the tensor. Tensors the program has but {@code values} lacks keep their values.
+   */
+  void load(NamedTensors values);
+
+  /** The generated Java source, or for the interpreter the graph text it runs. */
+  String source();
+}
