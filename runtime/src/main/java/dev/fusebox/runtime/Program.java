@@ -40,10 +40,13 @@ public interface Program {
    */
   float step();
 
-  /** The value of any named node after the last {@link #forward} or {@link #step}, as a new array. */
+  /**
+   * The value of a named output ({@code loss}, {@code layers.0.weight.grad}) or of any named node after
+   * the last {@link #forward} or {@link #step}, as a new array.
+   */
   float[] read(String name);
 
-  /** Shape of a named node. */
+  /** Shape of a named output or node. */
   int[] shape(String name);
 
   /** A copy of every parameter and every optimizer state tensor, by name. */

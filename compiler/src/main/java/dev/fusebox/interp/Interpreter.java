@@ -1,0 +1,312 @@
+package dev.fusebox.interp;
+
+import dev.fusebox.ir.Buffer;
+import dev.fusebox.ir.EvalContext;
+import dev.fusebox.ir.Graph;
+import dev.fusebox.ir.GraphPrinter;
+import dev.fusebox.ir.Node;
+import dev.fusebox.ops.Input;
+import dev.fusebox.ops.Variable;
+import dev.fusebox.runtime.FloatTensor;
+import dev.fusebox.runtime.InputKind;
+import dev.fusebox.runtime.InputSpec;
+import dev.fusebox.runtime.NamedTensors;
+import dev.fusebox.runtime.Program;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a graph op by op with each op's reference semantics: the definition of what a graph means,
+ * the oracle compiled programs are tested against, and the baseline the benchmarks compare with.
+ * In {@link Precision#FLOAT32} every node's value is stored as float32 (ops compute internally in
+ * double and round on store); {@link Precision#FLOAT64} keeps doubles throughout, for gradient checks.
+ *
+ * <p>{@link #forward} evaluates what the outputs need, leaving out the backward pass; {@link #step}
+ * evaluates everything the outputs and updates need, then applies all updates together.
+ */
+public final class Interpreter implements Program {
+
+  public enum Precision { FLOAT32, FLOAT64 }
+
+  private final Graph graph;
+  private final Precision precision;
+  private final Buffer[] buffers;
+  private final Buffer[][] args;
+  private final List<Node> forwardOrder;
+  private final List<Node> stepOrder;
+  private final List<Node> lossOrder;
+  private final boolean[] evaluated;
+  private final List<InputSpec> inputs = new ArrayList<>();
+  private final EvalContext ctx;
+  private final Node loss;
+  private long steps;
+
+  private Interpreter(Graph graph, Precision precision) {
+    this.graph = graph;
+    this.precision = precision;
+    int n = graph.size();
+    buffers = new Buffer[n];
+    args = new Buffer[n][];
+    evaluated = new boolean[n];
+    int batch = 0;
+    for (Node node : graph.nodes()) {
+      buffers[node.id()] = Buffer.allocate(node.shape(), node.dtype(), precision == Precision.FLOAT64);
+      args[node.id()] = node.inputs().stream().map(in -> buffers[in.id()]).toArray(Buffer[]::new);
+      if (node.op() instanceof Input in) {
+        inputs.add(new InputSpec(node.name(), node.shape().dims(), in.kind(), in.classes()));
+        if (in.kind() != InputKind.SCALAR && batch == 0) batch = node.shape().dim(0);
+      }
+      if (node.op() instanceof Variable v) buffers[node.id()].copyFrom(v.initialValues());
+    }
+    ctx = new EvalContext(batch == 0 ? 1 : batch);
+    loss = graph.outputs().get("loss");
+    boolean[] backward = new boolean[n];
+    for (Node node : graph.nodes()) {
+      backward[node.id()] = node.gradOf() != null || node.inputs().stream().anyMatch(in -> backward[in.id()]);
+    }
+    List<Node> roots = new ArrayList<>(graph.outputs().values());
+    forwardOrder = closure(roots, backward);
+    roots.addAll(graph.updates().values());
+    stepOrder = closure(roots, new boolean[n]);
+    lossOrder = loss == null ? List.of() : closure(List.of(loss), backward);
+  }
+
+  public static Interpreter create(Graph graph) {
+    return new Interpreter(graph, Precision.FLOAT32);
+  }
+
+  public static Interpreter create(Graph graph, Precision precision) {
+    return new Interpreter(graph, precision);
+  }
+
+  /** The nodes the roots depend on, in graph order, leaving out excluded ones (and what only they need). */
+  private List<Node> closure(List<Node> roots, boolean[] excluded) {
+    boolean[] need = new boolean[graph.size()];
+    for (Node r : roots) if (!excluded[r.id()]) need[r.id()] = true;
+    for (int i = graph.size() - 1; i >= 0; i--) {
+      if (need[i]) for (Node in : graph.nodes().get(i).inputs()) need[in.id()] = true;
+    }
+    List<Node> order = new ArrayList<>();
+    for (Node node : graph.nodes()) if (need[node.id()]) order.add(node);
+    return order;
+  }
+
+  public Graph graph() {
+    return graph;
+  }
+
+  public Precision precision() {
+    return precision;
+  }
+
+  @Override
+  public List<InputSpec> inputs() {
+    return List.copyOf(inputs);
+  }
+
+  @Override
+  public int batchSize() {
+    return ctx.batchSize();
+  }
+
+  @Override
+  public void setInput(String name, float[] values) {
+    Node node = input(name);
+    if (node.dtype() != dev.fusebox.ir.DType.F32) {
+      throw new IllegalArgumentException("input '" + name + "' holds integer labels: use setLabels");
+    }
+    checkLength(name, node, values.length);
+    buffers[node.id()].copyFrom(values);
+  }
+
+  /** Sets a float input from doubles, keeping full precision in a float64 run. */
+  public void setInput(String name, double[] values) {
+    Node node = input(name);
+    checkLength(name, node, values.length);
+    for (int i = 0; i < values.length; i++) buffers[node.id()].set(i, values[i]);
+  }
+
+  @Override
+  public void setLabels(String name, int[] labels) {
+    Node node = input(name);
+    Input in = (Input) node.op();
+    if (in.kind() != InputKind.LABELS) throw new IllegalArgumentException("input '" + name + "' is " + in.kind() + ", not labels: use setInput");
+    checkLength(name, node, labels.length);
+    for (int r = 0; r < labels.length; r++) {
+      if (labels[r] < 0 || labels[r] >= in.classes()) {
+        throw new IllegalArgumentException("input '" + name + "': label " + labels[r] + " in row " + r + " is outside [0, " + in.classes() + ")");
+      }
+    }
+    buffers[node.id()].copyLabels(labels);
+  }
+
+  @Override
+  public void setScalar(String name, float value) {
+    Node node = input(name);
+    checkLength(name, node, 1);
+    buffers[node.id()].set(0, value);
+  }
+
+  @Override
+  public void setValidRows(int rows) {
+    ctx.setValidRows(rows);
+  }
+
+  private Node input(String name) {
+    Node node = graph.find(name);
+    if (node == null || !(node.op() instanceof Input)) {
+      throw new IllegalArgumentException("no input named '" + name + "'; inputs are "
+          + inputs.stream().map(InputSpec::name).toList());
+    }
+    return node;
+  }
+
+  private static void checkLength(String name, Node node, int length) {
+    if (length != node.shape().size()) {
+      throw new IllegalArgumentException("input '" + name + "' of shape " + node.shape() + " takes " + node.shape().size()
+          + " values, got " + length);
+    }
+  }
+
+  @Override
+  public void forward() {
+    ctx.setTraining(false);
+    run(forwardOrder);
+  }
+
+  @Override
+  public float step() {
+    ctx.setTraining(true);
+    ctx.setStep(steps);
+    run(stepOrder);
+    double value = loss == null ? Double.NaN : buffers[loss.id()].get(0);
+    // All updates read values computed above, so applying them in any order is simultaneous.
+    for (Map.Entry<Node, Node> u : graph.updates().entrySet()) {
+      buffers[u.getKey().id()].copyFrom(buffers[u.getValue().id()]);
+    }
+    steps++;
+    return (float) value;
+  }
+
+  /**
+   * Evaluates everything a step would (forward and backward) without applying updates or advancing
+   * the step counter, so repeated calls see the same dropout masks. Returns the loss. For gradient
+   * checks and debugging.
+   */
+  public double evaluate(boolean training) {
+    ctx.setTraining(training);
+    ctx.setStep(steps);
+    run(stepOrder);
+    return lossValue();
+  }
+
+  /** Like {@link #evaluate} but only the forward nodes the loss needs. */
+  public double evaluateLoss(boolean training) {
+    ctx.setTraining(training);
+    ctx.setStep(steps);
+    run(lossOrder);
+    return lossValue();
+  }
+
+  /** The loss of the last step or forward run, in full precision. */
+  public double lossValue() {
+    if (loss == null) throw new IllegalStateException("graph has no 'loss' output");
+    return buffers[loss.id()].get(0);
+  }
+
+  private void run(List<Node> order) {
+    Arrays.fill(evaluated, false);
+    for (Node node : order) {
+      node.op().eval(args[node.id()], buffers[node.id()], ctx);
+      evaluated[node.id()] = true;
+    }
+    for (Node node : graph.nodes()) if (node.op().arity() == 0) evaluated[node.id()] = true;
+  }
+
+  @Override
+  public float[] read(String name) {
+    return value(name).toFloats();
+  }
+
+  /** A node's value in full precision. */
+  public double[] readDouble(String name) {
+    return value(name).toDoubles();
+  }
+
+  /** A node by output role ({@code loss}, {@code w.grad}) or by name. */
+  private Node resolve(String name) {
+    Node node = graph.outputs().get(name);
+    return node != null ? node : graph.find(name);
+  }
+
+  private Buffer value(String name) {
+    Node node = resolve(name);
+    if (node == null) throw new IllegalArgumentException("no node named '" + name + "'");
+    if (!evaluated[node.id()] && node.op().arity() > 0) {
+      throw new IllegalStateException("node '" + name + "' was not computed by the last run"
+          + (stepOrder.contains(node) ? "; it is part of the backward pass: call step()" : ""));
+    }
+    return buffers[node.id()];
+  }
+
+  @Override
+  public int[] shape(String name) {
+    Node node = resolve(name);
+    if (node == null) throw new IllegalArgumentException("no node named '" + name + "'");
+    return node.shape().dims();
+  }
+
+  /** Overwrites a variable's value (parameter or state) in full precision. */
+  public void writeDouble(String name, double[] values) {
+    Node node = variable(name);
+    if (values.length != node.shape().size()) {
+      throw new IllegalArgumentException("variable '" + name + "' has " + node.shape().size() + " values, got " + values.length);
+    }
+    for (int i = 0; i < values.length; i++) buffers[node.id()].set(i, values[i]);
+  }
+
+  private Node variable(String name) {
+    Node node = graph.find(name);
+    if (node == null || !node.op().isVariable()) throw new IllegalArgumentException("no parameter or state named '" + name + "'");
+    return node;
+  }
+
+  @Override
+  public NamedTensors state() {
+    NamedTensors t = new NamedTensors();
+    for (Node node : graph.nodes()) {
+      if (node.op().isVariable()) t.put(node.name(), new FloatTensor(node.shape().dims(), buffers[node.id()].toFloats()));
+    }
+    return t;
+  }
+
+  @Override
+  public void load(NamedTensors values) {
+    StateCheck.check(graph, values);
+    for (String name : values.names()) buffers[graph.node(name).id()].copyFrom(values.get(name).data());
+  }
+
+  /** The first node of the last run whose value is not finite, described, or null if all are finite. */
+  public String firstNonFinite() {
+    for (Node node : graph.nodes()) {
+      if (!evaluated[node.id()] || node.dtype() != dev.fusebox.ir.DType.F32) continue;
+      Buffer b = buffers[node.id()];
+      for (int i = 0; i < b.size(); i++) {
+        double v = b.get(i);
+        if (!Double.isFinite(v)) {
+          int cols = node.shape().cols();
+          return node.describe() + (node.site().isEmpty() ? "" : " at " + node.site()) + " produced " + v
+              + " at [" + (i / cols) + ", " + (i % cols) + "]";
+        }
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public String source() {
+    return GraphPrinter.print(graph);
+  }
+}

@@ -1,0 +1,232 @@
+package dev.fusebox.ir;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An immutable DAG of nodes in insertion order (which is a topological order), with named outputs
+ * ({@code loss}, {@code logits}, gradients...) and updates: for each variable updated by a training
+ * step, the node holding its new value. All updates of a step take effect together, after every node
+ * has been evaluated.
+ */
+public final class Graph {
+  private final List<Node> nodes;
+  private final Map<String, Node> byName;
+  private final Map<String, Node> outputs;
+  private final Map<Node, Node> updates;
+
+  private Graph(Builder b) {
+    this.nodes = List.copyOf(b.nodes);
+    this.byName = Collections.unmodifiableMap(new HashMap<>(b.byName));
+    this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(b.outputs));
+    this.updates = Collections.unmodifiableMap(new LinkedHashMap<>(b.updates));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public List<Node> nodes() {
+    return nodes;
+  }
+
+  /** A builder holding this graph's nodes, outputs and updates, to extend it. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.nodes.addAll(nodes);
+    b.byName.putAll(byName);
+    b.outputs.putAll(outputs);
+    b.updates.putAll(updates);
+    return b;
+  }
+
+  public int size() {
+    return nodes.size();
+  }
+
+  /** The node of that name, or null. */
+  public Node find(String name) {
+    return byName.get(name);
+  }
+
+  /** The node of that name, or a {@link GraphException} listing similar names. */
+  public Node node(String name) {
+    Node n = byName.get(name);
+    if (n == null) throw new GraphException("no node named '" + name + "' in this graph");
+    return n;
+  }
+
+  /** Named outputs in declaration order. */
+  public Map<String, Node> outputs() {
+    return outputs;
+  }
+
+  public Node output(String role) {
+    Node n = outputs.get(role);
+    if (n == null) throw new GraphException("graph has no output '" + role + "'; outputs are " + outputs.keySet());
+    return n;
+  }
+
+  /** Variable → node with its value after a training step, in declaration order. */
+  public Map<Node, Node> updates() {
+    return updates;
+  }
+
+  /** Nodes whose op satisfies {@code type}, in order. */
+  public <T extends Op> List<Node> nodesOf(Class<T> type) {
+    List<Node> out = new ArrayList<>();
+    for (Node n : nodes) if (type.isInstance(n.op())) out.add(n);
+    return out;
+  }
+
+  /** Users of each node, in order. */
+  public Map<Node, List<Node>> users() {
+    Map<Node, List<Node>> users = new LinkedHashMap<>();
+    for (Node n : nodes) users.put(n, new ArrayList<>());
+    for (Node n : nodes) for (Node in : n.inputs()) users.get(in).add(n);
+    return users;
+  }
+
+  @Override
+  public String toString() {
+    return GraphPrinter.print(this);
+  }
+
+  /**
+   * Builds a graph node by node. Every node is checked when it is added: its inputs must belong to
+   * this builder, its arity and shapes must fit its op, its name must be new.
+   */
+  public static final class Builder {
+    private final List<Node> nodes = new ArrayList<>();
+    private final Map<String, Node> byName = new HashMap<>();
+    private final Map<String, Node> outputs = new LinkedHashMap<>();
+    private final Map<Node, Node> updates = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /**
+     * Adds a node. {@code name} may be null for an automatic one ({@code matmul_7}); {@code site} is
+     * the user's call site or ""; {@code gradOf} names the forward node for backward nodes, else null.
+     */
+    public Node add(Op op, List<Node> inputs, String name, String site, String gradOf) {
+      String label = name != null ? name : freshName(op.name());
+      String where = site == null || site.isEmpty() ? "" : " at " + site;
+      if (inputs.size() != op.arity()) {
+        throw new GraphException(op.name() + " '" + label + "'" + where + ": takes " + op.arity()
+            + " input" + (op.arity() == 1 ? "" : "s") + ", got " + inputs.size());
+      }
+      for (Node in : inputs) {
+        if (in == null) throw new GraphException(op.name() + " '" + label + "'" + where + ": input is null");
+        if (!contains(in)) {
+          throw new GraphException(op.name() + " '" + label + "'" + where + ": input '" + in.name()
+              + "' belongs to another graph builder; nodes of two builders cannot be mixed");
+        }
+      }
+      if (name != null) checkNewName(name, op, where);
+      ShapeCheck check = new ShapeCheck(op, inputs, label, site == null ? "" : site);
+      Shape shape = op.shape(check);
+      Node node = new Node(nodes.size(), op, inputs, shape, op.dtype(), label, site, gradOf);
+      nodes.add(node);
+      byName.put(label, node);
+      return node;
+    }
+
+    private void checkNewName(String name, Op op, String where) {
+      if (name.isBlank()) throw new GraphException(op.name() + where + ": node name must not be blank");
+      Node prior = byName.get(name);
+      if (prior != null) {
+        throw new GraphException(op.name() + " '" + name + "'" + where + ": the name '" + name + "' is already used by "
+            + prior.describe() + (prior.site().isEmpty() ? "" : " at " + prior.site()));
+      }
+    }
+
+    /**
+     * Gives a node that nothing uses yet (no node, output or update refers to it) a new name. Returns
+     * the renamed node, which replaces {@code node}: the caller must not use the old one again.
+     */
+    public Node rename(Node node, String name) {
+      if (!contains(node)) throw new GraphException(node.describe() + " is not in this graph");
+      if (name.equals(node.name())) return node;
+      if (!isUnused(node)) {
+        throw new GraphException(node.describe() + " is already used by another node, an output or an update;"
+            + " name a node right after creating it");
+      }
+      checkNewName(name, node.op(), node.site().isEmpty() ? "" : " at " + node.site());
+      Node renamed = new Node(node.id(), node.op(), node.inputs(), node.shape(), node.dtype(), name, node.site(), node.gradOf());
+      nodes.set(node.id(), renamed);
+      byName.remove(node.name());
+      byName.put(name, renamed);
+      return renamed;
+    }
+
+    /** True if no node, output or update refers to {@code node}. */
+    public boolean isUnused(Node node) {
+      for (int i = node.id() + 1; i < nodes.size(); i++) if (nodes.get(i).inputs().contains(node)) return false;
+      return !outputs.containsValue(node) && !updates.containsKey(node) && !updates.containsValue(node);
+    }
+
+    /** A name not yet used, made from {@code base}. */
+    public String freshName(String base) {
+      String candidate = base + "_" + nodes.size();
+      for (int k = 1; byName.containsKey(candidate); k++) candidate = base + "_" + nodes.size() + "_" + k;
+      return candidate;
+    }
+
+    public boolean contains(Node n) {
+      return n != null && byName.get(n.name()) == n;
+    }
+
+    public Node find(String name) {
+      return byName.get(name);
+    }
+
+    public List<Node> nodes() {
+      return Collections.unmodifiableList(nodes);
+    }
+
+    public Map<String, Node> outputs() {
+      return Collections.unmodifiableMap(outputs);
+    }
+
+    public Map<Node, Node> updates() {
+      return Collections.unmodifiableMap(updates);
+    }
+
+    /** Declares (or replaces) a named output. */
+    public Builder output(String role, Node node) {
+      if (!contains(node)) throw new GraphException("output '" + role + "': node '" + node.name() + "' is not in this graph");
+      outputs.put(role, node);
+      return this;
+    }
+
+    /** Declares that a training step sets {@code variable} to the value of {@code value}. */
+    public Builder update(Node variable, Node value) {
+      if (!contains(variable) || !contains(value)) {
+        throw new GraphException("update of '" + variable.name() + "': both nodes must be in this graph");
+      }
+      if (!variable.op().isVariable()) {
+        throw new GraphException("update of " + variable.describe() + ": only variables (parameters and optimizer state) can be updated");
+      }
+      if (!variable.shape().equals(value.shape())) {
+        throw new GraphException("update of " + variable.describe() + ": new value '" + value.name() + "' has shape "
+            + value.shape() + ", the variable has " + variable.shape());
+      }
+      if (updates.containsKey(variable)) {
+        throw new GraphException("update of " + variable.describe() + ": the variable already has an update");
+      }
+      updates.put(variable, value);
+      return this;
+    }
+
+    /** The graph, verified. */
+    public Graph build() {
+      Graph g = new Graph(this);
+      GraphVerifier.verify(g);
+      return g;
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.fusebox.ir;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks a graph's invariants: ids equal positions; every input is defined earlier in the same graph
+ * (so the graph is acyclic and topologically ordered); arity, shapes and element types agree with
+ * each op's rules; names are unique; outputs and updates refer to nodes of the graph and updates to
+ * variables of the same shape. Never changes the graph. A violation here is a bug in whatever built
+ * the graph, so it is reported as an {@link IllegalStateException}.
+ */
+public final class GraphVerifier {
+  private GraphVerifier() {}
+
+  public static void verify(Graph g) {
+    Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < g.nodes().size(); i++) {
+      Node n = g.nodes().get(i);
+      if (n.id() != i) fail(n, "has id " + n.id() + " at position " + i);
+      if (!names.add(n.name())) fail(n, "reuses the name '" + n.name() + "'");
+      if (n.inputs().size() != n.op().arity()) {
+        fail(n, "has " + n.inputs().size() + " inputs, its op takes " + n.op().arity());
+      }
+      for (Node in : n.inputs()) {
+        if (!seen.contains(in)) {
+          fail(n, "uses '" + in.name() + "' which is not defined before it in this graph (cycle or foreign node)");
+        }
+      }
+      Shape expected;
+      try {
+        expected = n.op().shape(new ShapeCheck(n.op(), n.inputs(), n.name(), n.site()));
+      } catch (GraphException e) {
+        throw new IllegalStateException("graph invariant broken: " + e.getMessage(), e);
+      }
+      if (!expected.equals(n.shape())) fail(n, "has shape " + n.shape() + " but its op gives " + expected);
+      if (n.dtype() != n.op().dtype()) fail(n, "has type " + n.dtype() + " but its op gives " + n.op().dtype());
+      seen.add(n);
+    }
+    for (Map.Entry<String, Node> e : g.outputs().entrySet()) {
+      if (!seen.contains(e.getValue())) {
+        throw new IllegalStateException("graph invariant broken: output '" + e.getKey() + "' is not a node of the graph");
+      }
+    }
+    for (Map.Entry<Node, Node> e : g.updates().entrySet()) {
+      Node v = e.getKey();
+      if (!seen.contains(v) || !seen.contains(e.getValue())) fail(v, "has an update outside the graph");
+      if (!v.op().isVariable()) fail(v, "is updated but is not a variable");
+      if (!v.shape().equals(e.getValue().shape())) fail(v, "is updated with a value of shape " + e.getValue().shape());
+    }
+  }
+
+  private static void fail(Node n, String what) {
+    throw new IllegalStateException("graph invariant broken: " + n.describe() + " " + what
+        + "; this is a bug in Fusebox (rerun with -Dfusebox.debug=2 to print the graph after each pass)");
+  }
+}

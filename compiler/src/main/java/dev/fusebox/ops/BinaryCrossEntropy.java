@@ -1,0 +1,50 @@
+package dev.fusebox.ops;
+
+import dev.fusebox.ir.Buffer;
+
+/**
+ * Binary cross-entropy, mean over valid rows × columns, against float targets in [0, 1].
+ *
+ * <p>On logits ({@code logits=true}): {@code max(z, 0) − z·y + log1p(e^−|z|)}, finite for every z;
+ * gradient {@code (σ(z) − y)/(n·c)}. On probabilities: {@code −(y log p + (1−y) log(1−p))} with logs
+ * clamped at −100 and gradient {@code (p − y)/max(p(1−p), 1e−12)/(n·c)}, as PyTorch's {@code BCELoss}.
+ * The fusion pass rewrites the probability form applied to a sigmoid into the logit form.
+ */
+public record BinaryCrossEntropy(boolean logits) implements Loss {
+
+  @Override
+  public String name() {
+    return logits ? "bce_with_logits" : "bce";
+  }
+
+  @Override
+  public boolean acceptsLabels() {
+    return false;
+  }
+
+  @Override
+  public double value(Buffer x, Buffer y, int rows) {
+    int cols = x.shape().cols();
+    double total = 0;
+    for (int i = 0; i < rows * cols; i++) {
+      double v = x.get(i), t = y.get(i);
+      if (logits) {
+        total += Math.max(v, 0) - v * t + Math.log1p(Math.exp(-Math.abs(v)));
+      } else {
+        total -= t * Math.max(Math.log(v), CrossEntropy.LOG_FLOOR) + (1 - t) * Math.max(Math.log1p(-v), CrossEntropy.LOG_FLOOR);
+      }
+    }
+    return total / ((double) rows * cols);
+  }
+
+  @Override
+  public void gradient(Buffer x, Buffer y, double dy, int rows, Buffer out) {
+    int cols = x.shape().cols();
+    double scale = dy / ((double) rows * cols);
+    for (int i = 0; i < rows * cols; i++) {
+      double v = x.get(i), t = y.get(i);
+      double g = logits ? 1 / (1 + Math.exp(-v)) - t : (v - t) / Math.max(v * (1 - v), 1e-12);
+      out.set(i, g * scale);
+    }
+  }
+}

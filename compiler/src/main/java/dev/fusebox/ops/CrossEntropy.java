@@ -1,0 +1,48 @@
+package dev.fusebox.ops;
+
+import dev.fusebox.ir.Buffer;
+
+/**
+ * Cross-entropy of probabilities: mean over valid rows of {@code −Σⱼ yⱼ log pⱼ}, with each log
+ * clamped at −100 as PyTorch's {@code BCELoss} does so that p = 0 gives a large finite loss. Applied to
+ * a softmax it is unstable; the fusion pass rewrites {@code cross_entropy(softmax(z))} into
+ * {@link SoftmaxCrossEntropy}. Gradient {@code −y/p / n} (p floored at e^−100).
+ */
+public record CrossEntropy() implements Loss {
+  static final double LOG_FLOOR = -100;
+
+  @Override
+  public String name() {
+    return "cross_entropy";
+  }
+
+  @Override
+  public boolean acceptsLabels() {
+    return true;
+  }
+
+  @Override
+  public double value(Buffer p, Buffer y, int rows) {
+    int cols = p.shape().cols();
+    double total = 0;
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        double t = Loss.target(y, r, c, cols);
+        if (t != 0) total -= t * Math.max(Math.log(p.get(r * cols + c)), LOG_FLOOR);
+      }
+    }
+    return total / rows;
+  }
+
+  @Override
+  public void gradient(Buffer p, Buffer y, double dy, int rows, Buffer out) {
+    int cols = p.shape().cols();
+    double floor = Math.exp(LOG_FLOOR);
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        double t = Loss.target(y, r, c, cols);
+        out.set(r * cols + c, t == 0 ? 0 : -t / Math.max(p.get(r * cols + c), floor) * dy / rows);
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package dev.fusebox.ops;
+
+import dev.fusebox.ir.Buffer;
+import dev.fusebox.ir.DType;
+import dev.fusebox.ir.EvalContext;
+import dev.fusebox.ir.Gradients;
+import dev.fusebox.ir.Node;
+import dev.fusebox.ir.Op;
+import dev.fusebox.ir.Shape;
+import dev.fusebox.ir.ShapeCheck;
+import dev.fusebox.runtime.InputKind;
+import java.util.List;
+
+/** A graph input, set by the program's user before each run. Labels are int32 {@code [batch]}. */
+public record Input(InputKind kind, Shape shape, int classes) implements Op {
+
+  @Override
+  public String name() {
+    return "input";
+  }
+
+  @Override
+  public String attributes() {
+    String k = kind.name().toLowerCase(java.util.Locale.ROOT);
+    return kind == InputKind.LABELS ? k + ",classes=" + classes : k;
+  }
+
+  @Override
+  public int arity() {
+    return 0;
+  }
+
+  @Override
+  public Shape shape(ShapeCheck c) {
+    return shape;
+  }
+
+  @Override
+  public DType dtype() {
+    return kind == InputKind.LABELS ? DType.I32 : DType.F32;
+  }
+
+  @Override
+  public void eval(Buffer[] in, Buffer out, EvalContext ctx) {
+    // Set from outside.
+  }
+
+  @Override
+  public List<Node> vjp(Gradients g, Node y, Node dy) {
+    return List.of();
+  }
+
+  @Override
+  public boolean isGraphInput() {
+    return true;
+  }
+
+  @Override
+  public boolean isPure() {
+    return false;
+  }
+}

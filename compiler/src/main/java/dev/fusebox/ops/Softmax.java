@@ -1,0 +1,72 @@
+package dev.fusebox.ops;
+
+import static dev.fusebox.ops.alu.Expr.x;
+
+import dev.fusebox.ir.Buffer;
+import dev.fusebox.ir.EvalContext;
+import dev.fusebox.ir.Gradients;
+import dev.fusebox.ir.Node;
+import dev.fusebox.ir.Op;
+import dev.fusebox.ir.Shape;
+import dev.fusebox.ir.ShapeCheck;
+import java.util.List;
+
+/**
+ * Softmax along each row, or its logarithm ({@code log=true}). Both subtract the row maximum first,
+ * so logits of ±1e4 give exact results instead of overflow.
+ */
+public record Softmax(boolean log) implements Op {
+
+  @Override
+  public String name() {
+    return log ? "log_softmax" : "softmax";
+  }
+
+  @Override
+  public int arity() {
+    return 1;
+  }
+
+  @Override
+  public Shape shape(ShapeCheck c) {
+    c.requireFloat(0, "logits");
+    c.requireMatrix(0, "logits");
+    return c.in(0);
+  }
+
+  @Override
+  public void eval(Buffer[] in, Buffer out, EvalContext ctx) {
+    int rows = out.shape().rows(), cols = out.shape().cols();
+    for (int r = 0; r < rows; r++) {
+      double lse = logSumExp(in[0], r, cols);
+      for (int c = 0; c < cols; c++) {
+        double v = in[0].get(r * cols + c) - lse;
+        out.set(r * cols + c, log ? v : Math.exp(v));
+      }
+    }
+  }
+
+  /** log Σ exp(row r), computed stably. */
+  static double logSumExp(Buffer b, int r, int cols) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int c = 0; c < cols; c++) max = Math.max(max, b.get(r * cols + c));
+    if (max == Double.NEGATIVE_INFINITY || Double.isNaN(max)) return max;
+    double sum = 0;
+    for (int c = 0; c < cols; c++) sum += Math.exp(b.get(r * cols + c) - max);
+    return max + Math.log(sum);
+  }
+
+  /**
+   * softmax: dx = y ⊙ (dy − Σⱼ dy·y); log-softmax: dx = dy − eʸ ⊙ Σⱼ dy (row sums).
+   */
+  @Override
+  public List<Node> vjp(Gradients g, Node y, Node dy) {
+    if (log) {
+      Node s = g.add(Reduce.sum(Axis.PER_ROW), dy);
+      return List.of(g.add(Elementwise.plain("log_softmax_grad", 3, x(1).sub(x(0).exp().mul(x(2)))), y, dy, s));
+    }
+    Node t = g.add(Arithmetic.mul(), dy, y);
+    Node s = g.add(Reduce.sum(Axis.PER_ROW), t);
+    return List.of(g.add(Elementwise.plain("softmax_grad", 3, x(0).mul(x(1).sub(x(2)))), y, dy, s));
+  }
+}

@@ -1,0 +1,54 @@
+package dev.fusebox.ops;
+
+import dev.fusebox.ir.Buffer;
+import dev.fusebox.ir.EvalContext;
+import dev.fusebox.ir.Gradients;
+import dev.fusebox.ir.Node;
+import dev.fusebox.ir.Op;
+import dev.fusebox.ir.Shape;
+import dev.fusebox.ir.ShapeCheck;
+import java.util.List;
+
+/**
+ * Sums a tensor down to {@code target}, a shape that broadcasts to the input's: the gradient of a
+ * broadcast. A bias gradient is {@code sum_to[[n]]} of a {@code [batch, n]} gradient: its column sums.
+ */
+public record SumTo(Shape target) implements Op {
+
+  @Override
+  public String name() {
+    return "sum_to";
+  }
+
+  @Override
+  public String attributes() {
+    return "to=" + target;
+  }
+
+  @Override
+  public int arity() {
+    return 1;
+  }
+
+  @Override
+  public Shape shape(ShapeCheck c) {
+    c.requireFloat(0, "operand");
+    if (!target.broadcastsTo(c.in(0))) c.fail("%s cannot be summed down to %s", c.in(0), target);
+    return target;
+  }
+
+  @Override
+  public void eval(Buffer[] in, Buffer out, EvalContext ctx) {
+    Shape s = in[0].shape();
+    double[] acc = new double[target.size()];
+    for (int r = 0; r < s.rows(); r++) {
+      for (int c = 0; c < s.cols(); c++) acc[Elementwise.broadcastIndex(target, r, c)] += in[0].get(r * s.cols() + c);
+    }
+    for (int i = 0; i < acc.length; i++) out.set(i, acc[i]);
+  }
+
+  @Override
+  public List<Node> vjp(Gradients g, Node y, Node dy) {
+    return List.of(g.add(new BroadcastTo(y.input(0).shape()), dy));
+  }
+}

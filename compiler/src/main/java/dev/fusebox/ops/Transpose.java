@@ -1,0 +1,42 @@
+package dev.fusebox.ops;
+
+import dev.fusebox.ir.Buffer;
+import dev.fusebox.ir.EvalContext;
+import dev.fusebox.ir.Gradients;
+import dev.fusebox.ir.Node;
+import dev.fusebox.ir.Op;
+import dev.fusebox.ir.Shape;
+import dev.fusebox.ir.ShapeCheck;
+import java.util.List;
+
+/** Matrix transpose. */
+public record Transpose() implements Op {
+
+  @Override
+  public String name() {
+    return "transpose";
+  }
+
+  @Override
+  public int arity() {
+    return 1;
+  }
+
+  @Override
+  public Shape shape(ShapeCheck c) {
+    c.requireFloat(0, "operand");
+    c.requireMatrix(0, "operand");
+    return Shape.of(c.in(0).dim(1), c.in(0).dim(0));
+  }
+
+  @Override
+  public void eval(Buffer[] in, Buffer out, EvalContext ctx) {
+    int r = in[0].shape().dim(0), cols = in[0].shape().dim(1);
+    for (int i = 0; i < r; i++) for (int j = 0; j < cols; j++) out.set(j * r + i, in[0].get(i * cols + j));
+  }
+
+  @Override
+  public List<Node> vjp(Gradients g, Node y, Node dy) {
+    return List.of(g.add(new Transpose(), dy));
+  }
+}

@@ -1,0 +1,27 @@
+package dev.fusebox.runtime.init;
+
+import java.util.SplittableRandom;
+
+/**
+ * Fills a parameter's initial values. Implementations are deterministic: the same shape and random
+ * stream give bit-identical values on every JVM (normal samples use Box–Muller on {@link StrictMath}).
+ *
+ * <p>Fan-in and fan-out follow PyTorch: for a weight shaped {@code [out, in]} fan-in is {@code in}
+ * and fan-out is {@code out}; a vector of length n has fan-in and fan-out n; a scalar has 1.
+ */
+public interface Initializer {
+
+  /** Stable name, as used in spec files ({@code he_uniform}, {@code constant(0.5)}, ...). */
+  String name();
+
+  /** Fills {@code out} (row-major, {@code product(shape)} values) from {@code rng}. */
+  void fill(float[] out, int[] shape, SplittableRandom rng);
+
+  static int fanIn(int[] shape) {
+    return shape.length == 0 ? 1 : shape.length == 1 ? shape[0] : shape[1];
+  }
+
+  static int fanOut(int[] shape) {
+    return shape.length == 0 ? 1 : shape[0];
+  }
+}
