@@ -111,7 +111,7 @@ public final class Autodiff {
     for (int k = 1; k < parts.size(); k++) {
       sum = b.add(Arithmetic.add(), List.of(sum, parts.get(k)), null, node.site(), node.name());
     }
-    boolean ours = parts.size() > 1 || sum.op() instanceof Constant;
+    boolean ours = parts.size() > 1 || (sum.op() instanceof Constant && node.name().equals(sum.gradOf()));
     return ours && b.find(node.name() + ".grad") == null ? b.rename(sum, node.name() + ".grad") : sum;
   }
 

@@ -8,7 +8,9 @@ import dev.fusebox.ir.Buffer;
  * <p>On logits ({@code logits=true}): {@code max(z, 0) − z·y + log1p(e^−|z|)}, finite for every z;
  * gradient {@code (σ(z) − y)/(n·c)}. On probabilities: {@code −(y log p + (1−y) log(1−p))} with logs
  * clamped at −100 and gradient {@code (p − y)/max(p(1−p), 1e−12)/(n·c)}, as PyTorch's {@code BCELoss}.
- * The fusion pass rewrites the probability form applied to a sigmoid into the logit form.
+ * The fusion pass rewrites the probability form applied to a sigmoid into the logit form. With respect
+ * to the target: {@code −z/(n·c)} on logits, {@code −(log p − log(1−p))/(n·c)} (clamped logs) on
+ * probabilities.
  */
 public record BinaryCrossEntropy(boolean logits) implements Loss {
 
@@ -44,6 +46,17 @@ public record BinaryCrossEntropy(boolean logits) implements Loss {
     for (int i = 0; i < rows * cols; i++) {
       double v = x.get(i), t = y.get(i);
       double g = logits ? 1 / (1 + Math.exp(-v)) - t : (v - t) / Math.max(v * (1 - v), 1e-12);
+      out.set(i, g * scale);
+    }
+  }
+
+  @Override
+  public void targetGradient(Buffer x, Buffer y, double dy, int rows, Buffer out) {
+    int cols = x.shape().cols();
+    double scale = dy / ((double) rows * cols);
+    for (int i = 0; i < rows * cols; i++) {
+      double v = x.get(i);
+      double g = logits ? -v : -(Math.max(Math.log(v), CrossEntropy.LOG_FLOOR) - Math.max(Math.log1p(-v), CrossEntropy.LOG_FLOOR));
       out.set(i, g * scale);
     }
   }

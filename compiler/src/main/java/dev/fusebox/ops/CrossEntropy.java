@@ -6,7 +6,8 @@ import dev.fusebox.ir.Buffer;
  * Cross-entropy of probabilities: mean over valid rows of {@code −Σⱼ yⱼ log pⱼ}, with each log
  * clamped at −100 as PyTorch's {@code BCELoss} does so that p = 0 gives a large finite loss. Applied to
  * a softmax it is unstable; the fusion pass rewrites {@code cross_entropy(softmax(z))} into
- * {@link SoftmaxCrossEntropy}. Gradient {@code −y/p / n} (p floored at e^−100).
+ * {@link SoftmaxCrossEntropy}. Gradient {@code −y/p / n} (p floored at e^−100); with respect to a
+ * float target {@code −max(log p, −100)/n}.
  */
 public record CrossEntropy() implements Loss {
   static final double LOG_FLOOR = -100;
@@ -44,5 +45,11 @@ public record CrossEntropy() implements Loss {
         out.set(r * cols + c, t == 0 ? 0 : -t / Math.max(p.get(r * cols + c), floor) * dy / rows);
       }
     }
+  }
+
+  @Override
+  public void targetGradient(Buffer p, Buffer y, double dy, int rows, Buffer out) {
+    int cols = p.shape().cols();
+    for (int i = 0; i < rows * cols; i++) out.set(i, -Math.max(Math.log(p.get(i)), LOG_FLOOR) * dy / rows);
   }
 }

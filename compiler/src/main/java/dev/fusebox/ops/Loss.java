@@ -14,8 +14,9 @@ import java.util.List;
 /**
  * A loss: {@code (prediction [r, c], target) → []}, the mean over the valid rows of a per-row loss
  * (for elementwise losses, over valid rows × columns). Rows past the valid count contribute nothing,
- * to the value or to the gradient. The gradient with respect to the prediction is a {@link LossGrad}
- * node evaluating {@link #gradient}; targets receive none.
+ * to the value or to the gradient. The gradients are {@link LossGrad} nodes evaluating
+ * {@link #gradient} (with respect to the prediction) and {@link #targetGradient} (with respect to a
+ * float target, for targets that are themselves computed, as in distillation); labels receive none.
  */
 public interface Loss extends Op {
 
@@ -27,6 +28,9 @@ public interface Loss extends Op {
 
   /** Writes dLoss/dPrediction · dy for the first {@code rows} rows into {@code out}; other rows are 0. */
   void gradient(Buffer prediction, Buffer target, double dy, int rows, Buffer out);
+
+  /** Writes dLoss/dTarget · dy for a float target, for the first {@code rows} rows; other rows are 0. */
+  void targetGradient(Buffer prediction, Buffer target, double dy, int rows, Buffer out);
 
   @Override
   default int arity() {
@@ -41,6 +45,9 @@ public interface Loss extends Op {
     if (c.dtype(1) == DType.I32) {
       if (!acceptsLabels()) c.fail("needs float targets shaped like the prediction, not integer labels");
       if (!t.equals(Shape.of(p.dim(0)))) c.fail("labels must have shape [%d] (one per row), not %s", p.dim(0), t);
+      if (c.input(1).op() instanceof Input in && in.classes() != p.dim(1)) {
+        c.fail("labels '%s' have %d classes but the prediction has %d columns", c.input(1).name(), in.classes(), p.dim(1));
+      }
     } else if (!t.equals(p)) {
       c.fail("target shape %s differs from prediction shape %s", t, p);
     }
@@ -54,7 +61,9 @@ public interface Loss extends Op {
 
   @Override
   default List<Node> vjp(Gradients g, Node y, Node dy) {
-    return Arrays.asList(g.add(new LossGrad(this), y.input(0), y.input(1), dy), null);
+    Node target = y.input(1);
+    Node dTarget = target.dtype() == DType.I32 ? null : g.add(new LossGrad(this, true), y.input(0), target, dy);
+    return Arrays.asList(g.add(new LossGrad(this, false), y.input(0), target, dy), dTarget);
   }
 
   /** Target value (r, c): a float target, or 1/0 from an integer label (checked to be a class index). */
@@ -67,11 +76,11 @@ public interface Loss extends Op {
     return label == c ? 1 : 0;
   }
 
-  /** The gradient of a loss with respect to its prediction: {@code (prediction, target, dy) → [r, c]}. */
-  record LossGrad(Loss loss) implements Op {
+  /** The gradient of a loss with respect to its prediction or its target: {@code (prediction, target, dy) → [r, c]}. */
+  record LossGrad(Loss loss, boolean wrtTarget) implements Op {
     @Override
     public String name() {
-      return loss.name() + "_grad";
+      return loss.name() + (wrtTarget ? "_target_grad" : "_grad");
     }
 
     @Override
@@ -93,7 +102,9 @@ public interface Loss extends Op {
     @Override
     public void eval(Buffer[] in, Buffer out, EvalContext ctx) {
       out.fill(0);
-      loss.gradient(in[0], in[1], in[2].get(0), ctx.validRows(in[0].shape().rows()), out);
+      int rows = ctx.validRows(in[0].shape().rows());
+      if (wrtTarget) loss.targetGradient(in[0], in[1], in[2].get(0), rows, out);
+      else loss.gradient(in[0], in[1], in[2].get(0), rows, out);
     }
 
     @Override

@@ -35,4 +35,9 @@ public record MeanSquaredError(boolean half) implements Loss {
     double scale = (half ? 1.0 : 2.0) * dy / n;
     for (int i = 0; i < n; i++) out.set(i, (p.get(i) - t.get(i)) * scale);
   }
+
+  @Override
+  public void targetGradient(Buffer p, Buffer t, double dy, int rows, Buffer out) {
+    gradient(p, t, -dy, rows, out);
+  }
 }

@@ -5,7 +5,8 @@ import dev.fusebox.ir.Buffer;
 /**
  * Cross-entropy of softmax(logits) against class labels {@code [r]} or target distributions
  * {@code [r, c]} (one-hot or soft): mean over valid rows of {@code Σⱼ yⱼ (lse − zⱼ)} where
- * lse = log Σ exp(z), computed stably. Gradient {@code (softmax(z)·Σy − y)/n}, i.e. {@code (p − y)/n}.
+ * lse = log Σ exp(z), computed stably. Gradient {@code (softmax(z)·Σy − y)/n}, i.e. {@code (p − y)/n};
+ * with respect to a float target {@code (lse − z)/n}.
  */
 public record SoftmaxCrossEntropy() implements Loss {
 
@@ -43,6 +44,15 @@ public record SoftmaxCrossEntropy() implements Loss {
         double p = Math.exp(z.get(r * cols + c) - lse);
         out.set(r * cols + c, (p * mass - Loss.target(y, r, c, cols)) * dy / rows);
       }
+    }
+  }
+
+  @Override
+  public void targetGradient(Buffer z, Buffer y, double dy, int rows, Buffer out) {
+    int cols = z.shape().cols();
+    for (int r = 0; r < rows; r++) {
+      double lse = Softmax.logSumExp(z, r, cols);
+      for (int c = 0; c < cols; c++) out.set(r * cols + c, (lse - z.get(r * cols + c)) * dy / rows);
     }
   }
 }
