@@ -1,0 +1,231 @@
+package dev.fusebox.runtime.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.apache.commons.csv.CSVException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.csv.DuplicateHeaderMode;
+
+/**
+ * Reads numeric CSV files with a header line into a {@link Dataset}: one column may be the label, every
+ * other column is a feature. Files whose names end in {@code .gz} are decompressed on the fly.
+ *
+ * <p>Nothing is guessed: every value must be a finite decimal number and every line must have one
+ * value per header column; blank lines are skipped. The first bad value stops the read with a
+ * {@link DataFileException} naming the file, the line (the header is line 1) and the column.
+ */
+public final class CsvData {
+  private static final CSVFormat FORMAT = CSVFormat.DEFAULT.builder()
+      .setHeader()
+      .setSkipHeaderRecord(true)
+      .setTrim(true)
+      .setIgnoreEmptyLines(true)
+      // Header names are checked by the reader, whose messages say which columns are at fault.
+      .setDuplicateHeaderMode(DuplicateHeaderMode.ALLOW_ALL)
+      .setAllowMissingColumnNames(true)
+      .get();
+  // What Float.parseFloat accepts beyond these (hex, "1f", "Infinity") is not meant as CSV data.
+  private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+  private static final Pattern NOT_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern CLASS = Pattern.compile("\\d+");
+  /** What the reader decodes malformed UTF-8 to. */
+  private static final char MALFORMED = '\uFFFD';
+
+  private CsvData() {}
+
+  /**
+   * Reads a labelled file. For {@link LabelKind#CLASS} the labels must be integers {@code 0..k-1} and
+   * the class count is the largest label + 1; for {@link LabelKind#TARGET} the label is a float target.
+   */
+  public static Dataset read(Path file, String labelColumn, LabelKind kind) throws IOException {
+    return read(file, Objects.requireNonNull(labelColumn, "labelColumn"), Objects.requireNonNull(kind, "kind"), 0);
+  }
+
+  /**
+   * Reads a file with class labels in {@code [0, classes)}, for data that may lack the highest classes
+   * but must match a model's output width.
+   */
+  public static Dataset readClasses(Path file, String labelColumn, int classes) throws IOException {
+    if (classes < 1) throw new IllegalArgumentException("the class count must be positive, not " + classes);
+    return read(file, Objects.requireNonNull(labelColumn, "labelColumn"), LabelKind.CLASS, classes);
+  }
+
+  /** Reads a file without labels, every column a feature: data to predict on. */
+  public static Dataset readFeatures(Path file) throws IOException {
+    return read(file, null, null, 0);
+  }
+
+  private static Dataset read(Path file, String labelColumn, LabelKind kind, int givenClasses) throws IOException {
+    try (BufferedReader reader = DataFiles.reader(file)) {
+      CSVParser parser;
+      try {
+        parser = CSVParser.builder().setReader(reader).setFormat(FORMAT).get();
+      } catch (IOException e) {
+        throw readFailure(file, 1, e);
+      }
+      try (parser) {
+        return new Reader(file, parser, labelColumn, kind, givenClasses).read();
+      }
+    } catch (UncheckedIOException e) {
+      throw readFailure(file, 0, e.getCause());
+    } catch (IOException e) {
+      throw readFailure(file, 0, e);
+    }
+  }
+
+  /** A failure of the bytes or the CSV syntax, rather than of a value, named after the file. */
+  private static IOException readFailure(Path file, long line, IOException cause) {
+    IOException described = DataFiles.describe(file, cause);
+    if (described != cause) return described;
+    if (cause instanceof CSVException) return new DataFileException(file, line, null, cause.getMessage(), cause);
+    return cause;
+  }
+
+  /** The state of one read. */
+  private static final class Reader {
+    private final Path file;
+    private final CSVParser parser;
+    private final List<String> header;
+    private final int labelIndex; // -1 when there is no label column
+    private final LabelKind kind;
+    private final int givenClasses;
+
+    Reader(Path file, CSVParser parser, String labelColumn, LabelKind kind, int givenClasses) throws IOException {
+      this.file = file;
+      this.parser = parser;
+      this.header = parser.getHeaderNames();
+      this.kind = kind;
+      this.givenClasses = givenClasses;
+      if (header.isEmpty()) throw new DataFileException(file, "is empty; expected a header line");
+      Map<String, Integer> seen = new HashMap<>();
+      for (int c = 0; c < header.size(); c++) {
+        String name = header.get(c);
+        if (name.isEmpty()) throw new DataFileException(file, 1, null, "column " + (c + 1) + " has no name");
+        if (name.indexOf(MALFORMED) >= 0) {
+          throw new DataFileException(file, 1, null, "column name \"" + name + "\" is not valid UTF-8");
+        }
+        Integer first = seen.putIfAbsent(name, c);
+        if (first != null) {
+          throw new DataFileException(file, 1, null, "column name '" + name + "' appears twice (columns " + (first + 1)
+              + " and " + (c + 1) + ")");
+        }
+      }
+      this.labelIndex = labelColumn == null ? -1 : seen.getOrDefault(labelColumn, -1);
+      if (labelColumn != null && labelIndex < 0) {
+        throw new DataFileException(file, 1, null, "no column '" + labelColumn + "'; the columns are " + header);
+      }
+      if (labelIndex >= 0 && header.size() == 1) {
+        throw new DataFileException(file, 1, null, "has no feature columns besides '" + labelColumn + "'");
+      }
+    }
+
+    Dataset read() throws IOException {
+      int width = header.size() - (labelIndex < 0 ? 0 : 1);
+      float[] features = new float[1024];
+      float[] targets = kind == LabelKind.TARGET ? new float[128] : null;
+      int[] labels = kind == LabelKind.CLASS ? new int[128] : null;
+      int rows = 0;
+      int maxLabel = -1;
+      Iterator<CSVRecord> records = parser.iterator();
+      while (hasNext(records)) {
+        CSVRecord record = records.next();
+        // The line the record ends on, which for numeric data is the line it is on.
+        long line = parser.getCurrentLineNumber();
+        if (record.size() != header.size()) {
+          throw new DataFileException(file, line, null, "has " + record.size() + " values, but the header has "
+              + header.size() + " columns");
+        }
+        if ((long) (rows + 1) * width > Integer.MAX_VALUE - 8) {
+          throw new DataFileException(file, line, null, "too many values for one data set");
+        }
+        features = ensure(features, (rows + 1) * width);
+        int f = rows * width;
+        for (int c = 0; c < header.size(); c++) {
+          if (c == labelIndex) continue;
+          features[f++] = number(record.get(c), line, c);
+        }
+        if (labels != null) {
+          labels = ensure(labels, rows + 1);
+          labels[rows] = classLabel(record.get(labelIndex), line);
+          maxLabel = Math.max(maxLabel, labels[rows]);
+        } else if (targets != null) {
+          targets = ensure(targets, rows + 1);
+          targets[rows] = number(record.get(labelIndex), line, labelIndex);
+        }
+        rows++;
+      }
+      if (rows == 0) throw new DataFileException(file, "has a header but no data rows");
+
+      List<String> featureNames = new ArrayList<>(header);
+      List<String> labelNames = List.of();
+      if (labelIndex >= 0) labelNames = List.of(featureNames.remove(labelIndex));
+      int classes = givenClasses > 0 ? givenClasses : maxLabel + 1;
+      return new Dataset(rows, Arrays.copyOf(features, rows * width), featureNames,
+          labels == null ? null : Arrays.copyOf(labels, rows), classes,
+          targets == null ? null : Arrays.copyOf(targets, rows), labelNames);
+    }
+
+    /** Iterator.hasNext, with a CSV syntax error reported at the line where it was found. */
+    private boolean hasNext(Iterator<CSVRecord> records) throws IOException {
+      try {
+        return records.hasNext();
+      } catch (UncheckedIOException e) {
+        throw readFailure(file, parser.getCurrentLineNumber(), e.getCause());
+      }
+    }
+
+    private float number(String text, long line, int column) throws DataFileException {
+      if (text.isEmpty()) throw fail(line, column, "missing value");
+      if (DECIMAL.matcher(text).matches()) {
+        float v = Float.parseFloat(text);
+        if (Float.isFinite(v)) return v;
+        throw fail(line, column, "value " + text + " is out of the float range");
+      }
+      if (NOT_FINITE.matcher(text).matches()) throw fail(line, column, "value " + text + " is not finite");
+      if (text.indexOf(MALFORMED) >= 0) throw fail(line, column, "value \"" + text + "\" is not valid UTF-8");
+      throw fail(line, column, "value \"" + text + "\" is not a number");
+    }
+
+    private int classLabel(String text, long line) throws DataFileException {
+      if (text.isEmpty()) throw fail(line, labelIndex, "missing value");
+      if (text.indexOf(MALFORMED) >= 0) throw fail(line, labelIndex, "value \"" + text + "\" is not valid UTF-8");
+      if (!CLASS.matcher(text).matches()) {
+        throw fail(line, labelIndex, "class label \"" + text + "\" is not a non-negative integer");
+      }
+      int label;
+      try {
+        label = Integer.parseInt(text);
+      } catch (NumberFormatException e) {
+        throw fail(line, labelIndex, "class label " + text + " is too large");
+      }
+      if (givenClasses > 0 && label >= givenClasses) {
+        throw fail(line, labelIndex, "class label " + label + " is not below the class count " + givenClasses);
+      }
+      return label;
+    }
+
+    private DataFileException fail(long line, int column, String detail) {
+      return new DataFileException(file, line, header.get(column), detail);
+    }
+  }
+
+  private static float[] ensure(float[] a, int size) {
+    return size <= a.length ? a : Arrays.copyOf(a, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(size, 2L * a.length)));
+  }
+
+  private static int[] ensure(int[] a, int size) {
+    return size <= a.length ? a : Arrays.copyOf(a, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(size, 2L * a.length)));
+  }
+}

@@ -1,0 +1,62 @@
+package dev.fusebox.runtime.data;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A data file whose contents cannot be used. The message starts with the file's name, then the line
+ * (1-based; a CSV header is line 1) and column where there is one, then what is wrong, for example
+ * {@code train.csv: line 7, column 'age': "abc" is not a number}.
+ */
+public final class DataFileException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  // Path is not serializable; the message already carries the file name.
+  private final transient Path file;
+  private final long line;
+  private final String column;
+
+  DataFileException(Path file, String detail) {
+    this(file, 0, null, detail, null);
+  }
+
+  DataFileException(Path file, String detail, Throwable cause) {
+    this(file, 0, null, detail, cause);
+  }
+
+  DataFileException(Path file, long line, String column, String detail) {
+    this(file, line, column, detail, null);
+  }
+
+  DataFileException(Path file, long line, String column, String detail, Throwable cause) {
+    super(message(file, line, column, detail), cause);
+    this.file = file;
+    this.line = line;
+    this.column = column;
+  }
+
+  /** The file, as it was given to the reader. */
+  public Path file() {
+    return file;
+  }
+
+  /** The 1-based line the problem is on, if it is on one. */
+  public OptionalLong line() {
+    return line > 0 ? OptionalLong.of(line) : OptionalLong.empty();
+  }
+
+  /** The name of the column the problem is in, if it is in one. */
+  public Optional<String> column() {
+    return Optional.ofNullable(column);
+  }
+
+  private static String message(Path file, long line, String column, String detail) {
+    Path name = file.getFileName();
+    StringBuilder b = new StringBuilder(name == null ? file.toString() : name.toString());
+    if (line > 0) b.append(": line ").append(line);
+    if (column != null) b.append(line > 0 ? ", " : ": ").append("column '").append(column).append('\'');
+    return b.append(": ").append(detail).toString();
+  }
+}

@@ -1,0 +1,320 @@
+package dev.fusebox.runtime.data;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An immutable table of examples: {@code rows × featureCount} float features, row-major, and either
+ * integer class labels, or {@code rows × targetCount} float targets, or neither (data to predict on).
+ * Every factory copies its arrays; derived data sets share what they do not change.
+ *
+ * <p>Features are named after the CSV header or {@code x0, x1, ...}; {@link #labelNames()} names the
+ * label column, or the target columns ({@code y}, or {@code y0, y1, ...} for several).
+ */
+public final class Dataset {
+  private final int rows;
+  private final int featureCount;
+  private final float[] features;
+  private final List<String> featureNames;
+  private final int[] labels; // null unless class labels
+  private final int classes; // 0 unless class labels
+  private final float[] targets; // null unless targets
+  private final int targetCount; // 0 unless targets
+  private final List<String> labelNames;
+
+  /** A train/validation partition. */
+  public record Split(Dataset train, Dataset valid) {}
+
+  /** Takes ownership of the arrays; exactly one of labels and targets may be non-null. */
+  Dataset(int rows, float[] features, List<String> featureNames, int[] labels, int classes, float[] targets,
+      List<String> labelNames) {
+    this.rows = rows;
+    this.featureCount = featureNames.size();
+    this.features = features;
+    this.featureNames = List.copyOf(featureNames);
+    this.labels = labels;
+    this.classes = labels == null ? 0 : classes;
+    this.targets = targets;
+    this.targetCount = targets == null ? 0 : labelNames.size();
+    this.labelNames = List.copyOf(labelNames);
+    if (featureCount < 1) throw new IllegalArgumentException("a data set needs at least one feature");
+    if (labels != null && targets != null) throw new IllegalArgumentException("class labels or targets, not both");
+    check(features.length == (long) rows * featureCount, "features hold %d values, not %d rows × %d features",
+        features.length, rows, featureCount);
+    if (labels != null) {
+      check(labels.length == rows, "%d labels for %d rows", labels.length, rows);
+      check(labelNames.size() == 1, "class labels have one name, not %s", labelNames);
+      check(classes >= 1, "the class count must be positive, not %d", classes);
+      for (int r = 0; r < rows; r++) {
+        check(labels[r] >= 0 && labels[r] < classes, "label %d of row %d is not in [0, %d)", labels[r], r, classes);
+      }
+    } else if (targets != null) {
+      check(targetCount >= 1, "targets need at least one column");
+      check(targets.length == (long) rows * targetCount, "targets hold %d values, not %d rows × %d targets",
+          targets.length, rows, targetCount);
+    } else {
+      check(labelNames.isEmpty(), "label names %s given for data without labels", labelNames);
+    }
+  }
+
+  /** Unlabelled data, one array per row. */
+  public static Dataset ofFeatures(float[][] features) {
+    return new Dataset(features.length, flatten(features, "features"), featureNames(width(features)), null, 0, null,
+        List.of());
+  }
+
+  /** Class-labelled data, one feature array per row; labels in {@code [0, classes)}. */
+  public static Dataset ofClasses(float[][] features, int[] labels, int classes) {
+    return new Dataset(features.length, flatten(features, "features"), featureNames(width(features)),
+        labels.clone(), classes, null, List.of("y"));
+  }
+
+  /** Data with float targets, one feature array and one target array per row. */
+  public static Dataset ofTargets(float[][] features, float[][] targets) {
+    check(targets.length == features.length, "%d target rows for %d feature rows", targets.length, features.length);
+    return new Dataset(features.length, flatten(features, "features"), featureNames(width(features)), null, 0,
+        flatten(targets, "targets"), targetNames(width(targets)));
+  }
+
+  /** Unlabelled data from row-major features. */
+  public static Dataset ofFeatures(float[] features, int featureCount) {
+    return new Dataset(wholeRows(features, featureCount, "feature"), features.clone(), featureNames(featureCount),
+        null, 0, null, List.of());
+  }
+
+  /** Class-labelled data from row-major features; one label per row. */
+  public static Dataset ofClasses(float[] features, int featureCount, int[] labels, int classes) {
+    return new Dataset(labels.length, features.clone(), featureNames(featureCount), labels.clone(), classes, null,
+        List.of("y"));
+  }
+
+  /** Data with float targets, both row-major. */
+  public static Dataset ofTargets(float[] features, int featureCount, float[] targets, int targetCount) {
+    return new Dataset(wholeRows(targets, targetCount, "target"), features.clone(), featureNames(featureCount), null,
+        0, targets.clone(), targetNames(targetCount));
+  }
+
+  /** The same data with other names: one per feature, and one per label or target column. */
+  public Dataset withNames(List<String> featureNames, List<String> labelNames) {
+    check(featureNames.size() == featureCount, "%d feature names for %d features", featureNames.size(), featureCount);
+    check(labelNames.size() == this.labelNames.size(), "%d label names for %d label columns", labelNames.size(),
+        this.labelNames.size());
+    return new Dataset(rows, features, featureNames, labels, classes, targets, labelNames);
+  }
+
+  /**
+   * The same data with a larger class count, for a data set that happens to lack the highest classes
+   * (a small sample, a validation split) but must match a model's output width.
+   */
+  public Dataset withClasses(int classes) {
+    if (labels == null) throw new IllegalStateException("data set has no class labels");
+    return new Dataset(rows, features, featureNames, labels, classes, null, labelNames);
+  }
+
+  /** The same rows with new feature values of the same shape; takes ownership of the array. */
+  Dataset withFeatures(float[] newFeatures) {
+    return new Dataset(rows, newFeatures, featureNames, labels, classes, targets, labelNames);
+  }
+
+  /** The features themselves, for this package's readers of large data: callers must not modify them. */
+  float[] sharedFeatures() {
+    return features;
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public int featureCount() {
+    return featureCount;
+  }
+
+  /** Whether the data has integer class labels. */
+  public boolean hasLabels() {
+    return labels != null;
+  }
+
+  /** Whether the data has float targets. */
+  public boolean hasTargets() {
+    return targets != null;
+  }
+
+  /** The number of classes; 0 without class labels. */
+  public int classes() {
+    return classes;
+  }
+
+  /** The number of target columns; 0 without targets. */
+  public int targetCount() {
+    return targetCount;
+  }
+
+  public List<String> featureNames() {
+    return featureNames;
+  }
+
+  /** The label column's name, or the target columns' names; empty for unlabelled data. */
+  public List<String> labelNames() {
+    return labelNames;
+  }
+
+  public float feature(int row, int column) {
+    Objects.checkIndex(column, featureCount);
+    return features[Objects.checkIndex(row, rows) * featureCount + column];
+  }
+
+  public int label(int row) {
+    return requireLabels()[Objects.checkIndex(row, rows)];
+  }
+
+  public float target(int row, int column) {
+    Objects.checkIndex(column, targetCount);
+    return requireTargets()[Objects.checkIndex(row, rows) * targetCount + column];
+  }
+
+  /** Copies row {@code row}'s features into {@code dst[offset .. offset + featureCount)}. */
+  public void copyFeatures(int row, float[] dst, int offset) {
+    System.arraycopy(features, Objects.checkIndex(row, rows) * featureCount, dst, offset, featureCount);
+  }
+
+  /** Copies row {@code row}'s targets into {@code dst[offset .. offset + targetCount)}. */
+  public void copyTargets(int row, float[] dst, int offset) {
+    System.arraycopy(requireTargets(), Objects.checkIndex(row, rows) * targetCount, dst, offset, targetCount);
+  }
+
+  /** Writes row {@code row}'s label one-hot into {@code dst[offset .. offset + classes)}. */
+  public void copyOneHot(int row, float[] dst, int offset) {
+    int label = label(row);
+    Arrays.fill(dst, offset, offset + classes, 0f);
+    dst[offset + label] = 1f;
+  }
+
+  /** A copy of all features, row-major. */
+  public float[] features() {
+    return features.clone();
+  }
+
+  /** A copy of the class labels. */
+  public int[] labels() {
+    return requireLabels().clone();
+  }
+
+  /** A copy of all targets, row-major. */
+  public float[] targets() {
+    return requireTargets().clone();
+  }
+
+  /** The labels one-hot, {@code rows × classes} row-major. */
+  public float[] oneHot() {
+    requireLabels();
+    float[] out = new float[Math.multiplyExact(rows, classes)];
+    for (int r = 0; r < rows; r++) out[r * classes + label(r)] = 1f;
+    return out;
+  }
+
+  /** The given rows, in the given order; a row may appear more than once. */
+  public Dataset select(int[] rowIndices) {
+    float[] f = new float[rowIndices.length * featureCount];
+    int[] l = labels == null ? null : new int[rowIndices.length];
+    float[] t = targets == null ? null : new float[rowIndices.length * targetCount];
+    for (int i = 0; i < rowIndices.length; i++) {
+      int r = Objects.checkIndex(rowIndices[i], rows);
+      System.arraycopy(features, r * featureCount, f, i * featureCount, featureCount);
+      if (l != null) l[i] = labels[r];
+      if (t != null) System.arraycopy(targets, r * targetCount, t, i * targetCount, targetCount);
+    }
+    return new Dataset(rowIndices.length, f, featureNames, l, classes, t, labelNames);
+  }
+
+  /**
+   * A random partition: {@code round(rows × validFraction)} rows, but at least one and at most
+   * {@code rows - 1}, go to validation, the rest to training. Which rows go where depends only on the
+   * seed; each part keeps the rows in their original order.
+   */
+  public Split split(double validFraction, long seed) {
+    check(validFraction > 0 && validFraction < 1, "the validation fraction must be in (0, 1), not %s", validFraction);
+    check(rows >= 2, "cannot split %d rows into two non-empty parts", rows);
+    int valid = (int) Math.min(rows - 1, Math.max(1, Math.round(rows * validFraction)));
+    int[] order = new int[rows];
+    for (int i = 0; i < rows; i++) order[i] = i;
+    new SplitMix64(SplitMix64.derive(seed, 0)).shuffle(order);
+    int[] validRows = Arrays.copyOfRange(order, 0, valid);
+    int[] trainRows = Arrays.copyOfRange(order, valid, rows);
+    Arrays.sort(validRows);
+    Arrays.sort(trainRows);
+    return new Split(select(trainRows), select(validRows));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Dataset d && rows == d.rows && classes == d.classes && featureNames.equals(d.featureNames)
+        && labelNames.equals(d.labelNames) && Arrays.equals(features, d.features) && Arrays.equals(labels, d.labels)
+        && Arrays.equals(targets, d.targets);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(rows, featureNames, labelNames, classes, Arrays.hashCode(features), Arrays.hashCode(labels),
+        Arrays.hashCode(targets));
+  }
+
+  @Override
+  public String toString() {
+    String label = labels != null ? ", " + classes + " classes" : targets != null ? ", " + targetCount + " targets" : "";
+    return "Dataset[" + rows + " rows × " + featureCount + " features" + label + "]";
+  }
+
+  private int[] requireLabels() {
+    if (labels == null) throw new IllegalStateException("data set has no class labels");
+    return labels;
+  }
+
+  private float[] requireTargets() {
+    if (targets == null) throw new IllegalStateException("data set has no targets");
+    return targets;
+  }
+
+  /** {@code x0, x1, ...}. */
+  static List<String> featureNames(int count) {
+    return numbered("x", count);
+  }
+
+  /** {@code y} for a single target, else {@code y0, y1, ...}. */
+  static List<String> targetNames(int count) {
+    return count == 1 ? List.of("y") : numbered("y", count);
+  }
+
+  private static List<String> numbered(String prefix, int count) {
+    check(count >= 1, "the column count must be positive, not %d", count);
+    List<String> names = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) names.add(prefix + i);
+    return names;
+  }
+
+  private static int wholeRows(float[] values, int width, String what) {
+    check(width >= 1, "the %s count must be positive, not %d", what, width);
+    check(values.length % width == 0, "%d values are not whole rows of %d %ss", values.length, width, what);
+    return values.length / width;
+  }
+
+  private static int width(float[][] rows) {
+    check(rows.length > 0, "no rows, so the number of columns is unknown; use a row-major factory");
+    return rows[0].length;
+  }
+
+  private static float[] flatten(float[][] rows, String what) {
+    int width = width(rows);
+    float[] flat = new float[Math.multiplyExact(rows.length, width)];
+    for (int r = 0; r < rows.length; r++) {
+      check(rows[r].length == width, "%s row %d has %d values, row 0 has %d", what, r, rows[r].length, width);
+      System.arraycopy(rows[r], 0, flat, r * width, width);
+    }
+    return flat;
+  }
+
+  private static void check(boolean ok, String format, Object... args) {
+    if (!ok) throw new IllegalArgumentException(String.format(format, args));
+  }
+}
