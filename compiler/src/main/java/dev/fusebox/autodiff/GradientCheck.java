@@ -18,6 +18,9 @@ import java.util.SplittableRandom;
  * {@code (f(x+h) − f(x−h)) / 2h} of the loss, computed by the float64 interpreter, against the
  * gradient the backward graph computes. Run it when you add an op.
  *
+ * <p>The relative error of an element is {@code |a − n| / max(|a|, |n|, absTolerance)}; an element
+ * passes if its absolute or its relative error is within tolerance.
+ *
  * <p>Points within h of a kink (ReLU at 0, a maxout tie, hard-tanh's corners) have no derivative to
  * compare with. They are recognised numerically, by one-sided differences that disagree, and reported
  * as skipped rather than compared.
@@ -230,7 +233,9 @@ public final class GradientCheck {
         }
         checked++;
         double abs = Math.abs(a - n);
-        double rel = abs / Math.max(Math.max(Math.abs(a), Math.abs(n)), 1e-300);
+        // Relative to the larger magnitude, floored at the absolute tolerance so that noise on a
+        // near-zero gradient does not read as a 100% error.
+        double rel = abs / Math.max(Math.max(Math.abs(a), Math.abs(n)), atol);
         if (!(abs <= atol || rel <= rtol)) failed++;
         if (!(abs <= maxAbs)) {
           maxAbs = abs;
@@ -238,7 +243,7 @@ public final class GradientCheck {
           analytic = a;
           numeric = n;
         }
-        if (abs > atol && !(rel <= maxRel)) {
+        if (!(rel <= maxRel)) {
           maxRel = rel;
           relAt = "[" + i / cols + ", " + i % cols + "]";
         }

@@ -29,7 +29,7 @@ public record Variable(boolean trainable, Shape shape, Initializer init, long se
   /** The initial values. */
   public float[] initialValues() {
     float[] v = new float[shape.size()];
-    init.fill(v, shape.dims(), new java.util.SplittableRandom(seed));
+    init.fill(v, shape.dims(), new dev.fusebox.runtime.SplitMix64(seed));
     return v;
   }
 

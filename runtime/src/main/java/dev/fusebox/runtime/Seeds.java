@@ -10,11 +10,8 @@ import java.nio.charset.StandardCharsets;
 public final class Seeds {
   private Seeds() {}
 
-  /** SplitMix64's finaliser: a bijective 64-bit mix. */
-  public static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-    return z ^ (z >>> 31);
+  private static long mix(long z) {
+    return SplitMix64.mix(z);
   }
 
   /** The seed of a named parameter of a model seeded with {@code seed}: independent of declaration order. */

@@ -1,5 +1,6 @@
 package dev.fusebox.runtime.data;
 
+import dev.fusebox.runtime.SplitMix64;
 import java.util.Arrays;
 
 /**

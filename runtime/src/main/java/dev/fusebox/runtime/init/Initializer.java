@@ -1,6 +1,6 @@
 package dev.fusebox.runtime.init;
 
-import java.util.SplittableRandom;
+import dev.fusebox.runtime.SplitMix64;
 
 /**
  * Fills a parameter's initial values. Implementations are deterministic: the same shape and random
@@ -15,7 +15,7 @@ public interface Initializer {
   String name();
 
   /** Fills {@code out} (row-major, {@code product(shape)} values) from {@code rng}. */
-  void fill(float[] out, int[] shape, SplittableRandom rng);
+  void fill(float[] out, int[] shape, SplitMix64 rng);
 
   static int fanIn(int[] shape) {
     return shape.length == 0 ? 1 : shape.length == 1 ? shape[0] : shape[1];

@@ -1,7 +1,7 @@
 package dev.fusebox.runtime.init;
 
 import java.util.Locale;
-import java.util.SplittableRandom;
+import dev.fusebox.runtime.SplitMix64;
 
 /**
  * The built-in initialisers. Bounds and standard deviations follow {@code torch.nn.init}:
@@ -129,12 +129,12 @@ public final class Initializers {
     return v;
   }
 
-  static void fillUniform(float[] out, SplittableRandom rng, double low, double high) {
+  static void fillUniform(float[] out, SplitMix64 rng, double low, double high) {
     for (int i = 0; i < out.length; i++) out[i] = (float) (low + (high - low) * rng.nextDouble());
   }
 
   /** Box–Muller on StrictMath, so the values are identical on every JVM. */
-  static void fillNormal(float[] out, SplittableRandom rng, double mean, double std) {
+  static void fillNormal(float[] out, SplitMix64 rng, double mean, double std) {
     for (int i = 0; i < out.length; i += 2) {
       double u1 = 1.0 - rng.nextDouble(); // (0, 1]: log is finite
       double u2 = rng.nextDouble();
@@ -149,12 +149,12 @@ public final class Initializers {
   }
 
   private interface Filler {
-    void fill(float[] out, int[] shape, SplittableRandom rng);
+    void fill(float[] out, int[] shape, SplitMix64 rng);
   }
 
   private record Simple(String name, Filler filler) implements Initializer {
     @Override
-    public void fill(float[] out, int[] shape, SplittableRandom rng) {
+    public void fill(float[] out, int[] shape, SplitMix64 rng) {
       filler.fill(out, shape, rng);
     }
 

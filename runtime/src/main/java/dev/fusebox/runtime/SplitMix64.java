@@ -1,28 +1,29 @@
-package dev.fusebox.runtime.data;
+package dev.fusebox.runtime;
 
 /**
- * The SplitMix64 generator, written out rather than taken from {@code java.util} so that shuffles and
- * splits are fixed by this code alone: the same seed gives the same order on every JDK, forever. It
- * is also reseedable in place, which lets the batcher shuffle each epoch without allocating.
+ * The SplitMix64 generator, written out rather than taken from {@code java.util} so that initial
+ * weights, shuffles and splits are fixed by this code alone: the same seed gives the same values on
+ * every JDK, forever. It is also reseedable in place, which lets the batcher shuffle each epoch
+ * without allocating.
  */
-final class SplitMix64 {
+public final class SplitMix64 {
   private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
   private long state;
 
-  SplitMix64(long seed) {
+  public SplitMix64(long seed) {
     state = seed;
   }
 
-  void reseed(long seed) {
+  public void reseed(long seed) {
     state = seed;
   }
 
-  long nextLong() {
+  public long nextLong() {
     return mix(state += GOLDEN_GAMMA);
   }
 
   /** Uniform in {@code [0, bound)}, without modulo bias. */
-  int nextInt(int bound) {
+  public int nextInt(int bound) {
     if (bound <= 0) throw new IllegalArgumentException("bound must be positive: " + bound);
     // Rejects the last, incomplete run of `bound` values among the 2^63 non-negative longs.
     long limit = Long.MAX_VALUE - Long.MAX_VALUE % bound;
@@ -34,7 +35,7 @@ final class SplitMix64 {
   }
 
   /** Fisher–Yates shuffle of the whole array. */
-  void shuffle(int[] values) {
+  public void shuffle(int[] values) {
     for (int i = values.length - 1; i > 0; i--) {
       int j = nextInt(i + 1);
       int t = values[i];
@@ -44,12 +45,17 @@ final class SplitMix64 {
   }
 
   /** A seed for stream {@code n} of a base seed: distinct streams give unrelated sequences. */
-  static long derive(long seed, long n) {
+  public static long derive(long seed, long n) {
     return mix(mix(seed) + n);
   }
 
+  /** Uniform in {@code [0, 1)} with 53 random bits. */
+  public double nextDouble() {
+    return (nextLong() >>> 11) * 0x1.0p-53;
+  }
+
   /** Stafford's variant 13 of the MurmurHash3 finaliser, as SplitMix64 uses it: a bijection. */
-  static long mix(long z) {
+  public static long mix(long z) {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);

@@ -1,4 +1,4 @@
-package dev.fusebox.runtime.data;
+package dev.fusebox.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
