@@ -274,6 +274,11 @@ public final class Interpreter implements Program {
   }
 
   @Override
+  public List<String> parameterNames() {
+    return graph.nodes().stream().filter(n -> n.op() instanceof Variable v && v.trainable()).map(Node::name).toList();
+  }
+
+  @Override
   public NamedTensors state() {
     NamedTensors t = new NamedTensors();
     for (Node node : graph.nodes()) {
@@ -288,7 +293,7 @@ public final class Interpreter implements Program {
     for (String name : values.names()) buffers[graph.node(name).id()].copyFrom(values.get(name).data());
   }
 
-  /** The first node of the last run whose value is not finite, described, or null if all are finite. */
+  @Override
   public String firstNonFinite() {
     for (Node node : graph.nodes()) {
       if (!evaluated[node.id()] || node.dtype() != dev.fusebox.ir.DType.F32) continue;

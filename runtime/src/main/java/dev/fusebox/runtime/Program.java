@@ -49,6 +49,9 @@ public interface Program {
   /** Shape of a named output or node. */
   int[] shape(String name);
 
+  /** Names of the trainable parameters, in declaration order (a subset of {@link #state()}'s names). */
+  List<String> parameterNames();
+
   /** A copy of every parameter and every optimizer state tensor, by name. */
   NamedTensors state();
 
@@ -58,6 +61,13 @@ public interface Program {
    * the exception names the tensor. Tensors the program has but {@code values} lacks keep their values.
    */
   void load(NamedTensors values);
+
+  /**
+   * After a run that produced a non-finite value: the first node (in graph order) holding one, with
+   * its op, call site and element, for example {@code add 'layers.0.z' (#5) at Model.java:12 produced
+   * NaN at [3, 17]}; null if every value is finite.
+   */
+  String firstNonFinite();
 
   /** The generated Java source, or for the interpreter the graph text it runs. */
   String source();
