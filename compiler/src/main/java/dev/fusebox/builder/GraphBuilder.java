@@ -95,9 +95,10 @@ public final class GraphBuilder {
     return source(name, new Input(InputKind.LABELS, shape(name, "input", rows), classes));
   }
 
-  /** A scalar set between steps, such as a learning rate. */
-  public Tensor scalar(String name) {
-    return source(name, new Input(InputKind.SCALAR, Shape.scalar(), 0));
+  /** A scalar set between steps, such as a learning rate, holding {@code initial} until set. */
+  public Tensor scalar(String name, double initial) {
+    finite("scalar", initial);
+    return source(name, Input.scalar(initial));
   }
 
   /** A trainable parameter of the given shape, initialised by {@code init}. */

@@ -57,6 +57,7 @@ public final class Interpreter implements Program {
       if (node.op() instanceof Input in) {
         inputs.add(new InputSpec(node.name(), node.shape().dims(), in.kind(), in.classes()));
         if (in.kind() != InputKind.SCALAR && batch == 0) batch = node.shape().dim(0);
+        if (in.kind() == InputKind.SCALAR) buffers[node.id()].set(0, in.initial());
       }
       if (node.op() instanceof Variable v) buffers[node.id()].copyFrom(v.initialValues());
     }

@@ -11,8 +11,20 @@ import dev.fusebox.ir.ShapeCheck;
 import dev.fusebox.runtime.InputKind;
 import java.util.List;
 
-/** A graph input, set by the program's user before each run. Labels are int32 {@code [batch]}. */
-public record Input(InputKind kind, Shape shape, int classes) implements Op {
+/**
+ * A graph input, set by the program's user before each run. Labels are int32 {@code [batch]}. A
+ * scalar input (a learning rate) starts at {@code initial} until it is set.
+ */
+public record Input(InputKind kind, Shape shape, int classes, double initial) implements Op {
+
+  public Input(InputKind kind, Shape shape, int classes) {
+    this(kind, shape, classes, 0);
+  }
+
+  /** A scalar input such as a learning rate, holding {@code initial} until set. */
+  public static Input scalar(double initial) {
+    return new Input(InputKind.SCALAR, Shape.scalar(), 0, initial);
+  }
 
   @Override
   public String name() {
@@ -22,7 +34,8 @@ public record Input(InputKind kind, Shape shape, int classes) implements Op {
   @Override
   public String attributes() {
     String k = kind.name().toLowerCase(java.util.Locale.ROOT);
-    return kind == InputKind.LABELS ? k + ",classes=" + classes : k;
+    if (kind == InputKind.LABELS) return k + ",classes=" + classes;
+    return kind == InputKind.SCALAR && initial != 0 ? k + ",initial=" + Arithmetic.fmt(initial) : k;
   }
 
   @Override

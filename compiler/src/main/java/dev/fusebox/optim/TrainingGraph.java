@@ -1,0 +1,69 @@
+package dev.fusebox.optim;
+
+import static dev.fusebox.ops.alu.Expr.c;
+import static dev.fusebox.ops.alu.Expr.x;
+
+import dev.fusebox.autodiff.Autodiff;
+import dev.fusebox.ir.Graph;
+import dev.fusebox.ir.Node;
+import dev.fusebox.ops.Axis;
+import dev.fusebox.ops.Elementwise;
+import dev.fusebox.ops.Input;
+import dev.fusebox.ops.Reduce;
+import dev.fusebox.ops.Variable;
+import dev.fusebox.runtime.init.Initializers;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole training step as one graph: the forward graph, the gradients of its {@code loss} with
+ * respect to every trainable parameter, optional clipping by global norm, and the optimizer's
+ * updates. Adds a scalar input {@code lr} (initially the optimizer's learning rate; schedules set it)
+ * and a state {@code optimizer.step} counting steps.
+ */
+public final class TrainingGraph {
+  private TrainingGraph() {}
+
+  public static Graph of(Graph forward, Optimizer optimizer) {
+    return of(forward, optimizer, 0);
+  }
+
+  /** As {@link #of(Graph, Optimizer)}, clipping gradients to global L2 norm {@code maxNorm} when it is positive. */
+  public static Graph of(Graph forward, Optimizer optimizer, double maxNorm) {
+    if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) throw new IllegalArgumentException("max_norm must be a finite non-negative number: " + maxNorm);
+    Graph.Builder b = forward.toBuilder();
+    Node loss = forward.output("loss");
+    List<Node> params = forward.nodes().stream().filter(n -> n.op() instanceof Variable v && v.trainable()).toList();
+    if (params.isEmpty()) throw new IllegalArgumentException("the graph has no trainable parameters");
+    Map<Node, Node> grads = Autodiff.append(b, loss, params);
+    if (maxNorm > 0) grads = clipByGlobalNorm(b, grads, maxNorm);
+    Node lr = b.add(Input.scalar(optimizer.lr()), List.of(), "lr", "", null);
+    Node t = b.add(Variable.state(dev.fusebox.ir.Shape.scalar(), Initializers.zeros()), List.of(), "optimizer.step", "", null);
+    Node tNext = b.add(Elementwise.plain("increment", 1, x(0).add(1)), List.of(t), "optimizer.step.next", "", null);
+    b.update(t, tNext);
+    optimizer.addUpdates(new Updates(b, grads, lr, tNext));
+    return b.build();
+  }
+
+  /**
+   * Scales every gradient by min(1, maxNorm / (‖g‖ + 1e-6)) where ‖g‖ is the L2 norm of all gradients
+   * together, as {@code torch.nn.utils.clip_grad_norm_}.
+   */
+  static Map<Node, Node> clipByGlobalNorm(Graph.Builder b, Map<Node, Node> grads, double maxNorm) {
+    Node total = null;
+    for (Node g : grads.values()) {
+      Node sq = b.add(Reduce.sum(Axis.ALL), List.of(b.add(Elementwise.plain("square", 1, x(0).mul(x(0))), List.of(g), null, "", null)),
+          null, "", null);
+      total = total == null ? sq : b.add(Elementwise.plain("add", 2, x(0).add(x(1))), List.of(total, sq), null, "", null);
+    }
+    Node coef = b.add(Elementwise.plain("clip_coef", 1, c(maxNorm).div(x(0).sqrt().add(1e-6)).min(1)), List.of(total),
+        "grad_norm.clip_coef", "", null);
+    Map<Node, Node> clipped = new LinkedHashMap<>();
+    for (Map.Entry<Node, Node> e : grads.entrySet()) {
+      clipped.put(e.getKey(), b.add(Elementwise.plain("clip", 2, x(0).mul(x(1))), List.of(e.getValue(), coef),
+          e.getKey().name() + ".grad_clipped", "", null));
+    }
+    return clipped;
+  }
+}
