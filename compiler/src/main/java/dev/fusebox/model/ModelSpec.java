@@ -1,0 +1,161 @@
+package dev.fusebox.model;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.fusebox.builder.Activation;
+import dev.fusebox.builder.GraphBuilder;
+import dev.fusebox.builder.Tensor;
+import dev.fusebox.ir.Graph;
+import dev.fusebox.ir.GraphException;
+import dev.fusebox.optim.Optimizer;
+import dev.fusebox.optim.TrainingGraph;
+import dev.fusebox.runtime.data.LabelKind;
+import dev.fusebox.runtime.init.Initializer;
+import dev.fusebox.runtime.init.Initializers;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A sequential MLP described by a JSON spec file:
+ *
+ * <pre>
+ * {"input": 64, "layers": [{"units": 128, "activation": "relu"}, {"units": 10}],
+ *  "loss": "softmax_cross_entropy", "optimizer": {"type": "adam", "lr": 0.001},
+ *  "batch": 32, "epochs": 20, "seed": 7}
+ * </pre>
+ *
+ * A layer without {@code activation} is affine only; a layer may add {@code "dropout": p}. Optional
+ * top-level keys: {@code init} (weight initialiser, default PyTorch's {@code fan_in_uniform}),
+ * {@code bias_init} (default {@code fan_in_uniform}), {@code l2} (λ: adds λ·½Σ‖W‖² over the weights),
+ * {@code clip_grad_norm} (max global L2 norm of the gradients). Parameters are named as in PyTorch:
+ * {@code layers.{i}.weight [out, in]}, {@code layers.{i}.bias [out]}. Unknown keys and bad values are
+ * errors naming the key.
+ */
+public record ModelSpec(String source, int input, List<Layer> layers, String loss, Optimizer optimizer, int batch, int epochs,
+    long seed, Initializer init, Initializer biasInit, double l2, double clipGradNorm) {
+
+  /** One dense layer. */
+  public record Layer(int units, Activation activation, double dropout) {}
+
+  public static final List<String> LOSSES = List.of("mse", "half_mse", "binary_cross_entropy", "softmax_cross_entropy");
+  private static final List<String> KEYS = List.of("input", "layers", "loss", "optimizer", "batch", "epochs", "seed", "init",
+      "bias_init", "l2", "clip_grad_norm");
+  private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+
+  public static ModelSpec read(Path file) throws IOException {
+    return parse(Files.readString(file, StandardCharsets.UTF_8), file.getFileName().toString());
+  }
+
+  /** Parses spec text; {@code source} names it in error messages. */
+  public static ModelSpec parse(String json, String source) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      var loc = e.getLocation();
+      throw new SpecException(source + ": line " + (loc == null ? "?" : loc.getLineNr()) + ", column "
+          + (loc == null ? "?" : loc.getColumnNr()) + ": not valid JSON: " + e.getOriginalMessage().replaceAll(" \\(for .*|\\R.*", ""));
+    }
+    SpecReader r = new SpecReader(source, "", root);
+    int input = r.positiveInt("input", null);
+    JsonNode layerNodes = r.raw("layers");
+    if (layerNodes == null || !layerNodes.isArray() || layerNodes.isEmpty()) throw r.error("layers", "must be a non-empty array of layers");
+    List<Layer> layers = new ArrayList<>();
+    for (int i = 0; i < layerNodes.size(); i++) layers.add(layer(source, "layers[" + i + "]", layerNodes.get(i)));
+    String loss = r.text("loss", null);
+    if (!LOSSES.contains(loss)) throw r.error("loss", "unknown loss '" + loss + "'; known: " + String.join(", ", LOSSES));
+    int outputs = layers.get(layers.size() - 1).units();
+    if (loss.equals("binary_cross_entropy") && outputs != 1) {
+      throw r.error("loss", "binary_cross_entropy needs a last layer with 1 unit (a logit), not " + outputs);
+    }
+    if (loss.equals("softmax_cross_entropy") && outputs < 2) {
+      throw r.error("loss", "softmax_cross_entropy needs a last layer with one unit per class (at least 2), not " + outputs);
+    }
+    if (!r.has("optimizer")) throw r.error("optimizer", "is required");
+    Optimizer optimizer = OptimizerSpec.parse(new SpecReader(source, "optimizer", r.raw("optimizer")));
+    int batch = r.positiveInt("batch", 32);
+    int epochs = r.positiveInt("epochs", 10);
+    long seed = r.integer("seed", 0);
+    Initializer init = initializer(r, "init");
+    Initializer biasInit = initializer(r, "bias_init");
+    double l2 = r.nonNegative("l2", 0);
+    double clip = r.nonNegative("clip_grad_norm", 0);
+    r.done(KEYS);
+    return new ModelSpec(source, input, List.copyOf(layers), loss, optimizer, batch, epochs, seed, init, biasInit, l2, clip);
+  }
+
+  private static Layer layer(String source, String path, JsonNode node) {
+    SpecReader r = new SpecReader(source, path, node);
+    int units = r.positiveInt("units", null);
+    Activation activation;
+    try {
+      activation = r.has("activation") ? Activation.parse(r.text("activation", null)) : Activation.IDENTITY;
+    } catch (GraphException e) {
+      throw r.error(r.at("activation"), e.getMessage());
+    }
+    double dropout = r.nonNegative("dropout", 0);
+    if (dropout >= 1) throw r.error(r.at("dropout"), "must be in [0, 1), got " + dropout);
+    r.done(List.of("units", "activation", "dropout"));
+    return new Layer(units, activation, dropout);
+  }
+
+  private static Initializer initializer(SpecReader r, String key) {
+    if (!r.has(key)) {
+      r.raw(key);
+      return Initializers.fanInUniform();
+    }
+    try {
+      return Initializers.byName(r.text(key, null));
+    } catch (IllegalArgumentException e) {
+      throw r.error(key, e.getMessage());
+    }
+  }
+
+  /** Number of outputs of the last layer. */
+  public int outputs() {
+    return layers.get(layers.size() - 1).units();
+  }
+
+  /** How the label column of a data file is read: class indices or float targets. */
+  public LabelKind labelKind() {
+    return loss.equals("softmax_cross_entropy") ? LabelKind.CLASS : LabelKind.TARGET;
+  }
+
+  /** The forward graph: inputs {@code x} and {@code y}, outputs {@code prediction} and {@code loss}. */
+  public Graph forward() {
+    GraphBuilder g = GraphBuilder.create(seed).at(source);
+    Tensor x = g.input("x", batch, input);
+    Tensor y = loss.equals("softmax_cross_entropy") ? g.labels("y", batch, outputs()) : g.targets("y", batch, outputs());
+    Tensor h = x;
+    List<Tensor> weights = new ArrayList<>();
+    for (int i = 0; i < layers.size(); i++) {
+      Layer layer = layers.get(i);
+      g.at(source + ": layers[" + i + "]");
+      h = g.dense("layers." + i, h, layer.units(), layer.activation(), init, biasInit);
+      weights.add(g.tensor(g.graph().find("layers." + i + ".weight")));
+      if (layer.dropout() > 0) h = g.dropout(h, layer.dropout());
+    }
+    g.at(source + ": loss");
+    Tensor value;
+    switch (loss) {
+      case "mse": value = g.mse(h, y); break;
+      case "half_mse": value = g.halfMse(h, y); break;
+      case "binary_cross_entropy": value = g.bceWithLogits(h, y); break;
+      default: value = g.softmaxCrossEntropy(h, y);
+    }
+    if (l2 > 0) value = g.add(value, g.scale(g.l2(weights.toArray(new Tensor[0])), l2));
+    return g.output("prediction", h).loss(value).build();
+  }
+
+  /** Forward, backward and the optimizer's updates: what a training program runs. */
+  public Graph training() {
+    return TrainingGraph.of(forward(), optimizer, clipGradNorm);
+  }
+}

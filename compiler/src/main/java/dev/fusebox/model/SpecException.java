@@ -1,0 +1,10 @@
+package dev.fusebox.model;
+
+/** A spec file is invalid; the message starts with the file and the key path ({@code spec.json: layers[1].units: ...}). */
+public final class SpecException extends IllegalArgumentException {
+  private static final long serialVersionUID = 1L;
+
+  public SpecException(String message) {
+    super(message);
+  }
+}
