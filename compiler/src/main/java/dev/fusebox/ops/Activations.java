@@ -14,6 +14,10 @@ import dev.fusebox.ops.alu.Expr;
  * <p>Conventions at kinks (chosen to match PyTorch): ReLU'(0) = 0; leaky ReLU'(0) = γ; ELU'(0) = γ;
  * hard-tanh' and hard-sigmoid' are 0 at their corners (only strictly inside the linear piece is the
  * slope used).
+ *
+ * <p>Where it is exact, a gradient is written in terms of the output y rather than the input: then
+ * the backward pass does not need the pre-activation, and a dense layer's activation can be fused
+ * into its matmul even when training. GELU, swish, PReLU and maxout need their input.
  */
 public final class Activations {
   private Activations() {}
@@ -36,35 +40,40 @@ public final class Activations {
    */
   public static Elementwise hardSigmoid(double slope) {
     Expr u = X.mul(slope).add(0.5);
+    // 0 < y < 1 exactly where 0 < slope·x + 0.5 < 1.
     return Elementwise.of("hard_sigmoid", "slope=" + Arithmetic.fmt(slope), u.min(1).max(0),
-        select(u.gt(0), select(u.lt(1), DY.mul(slope), c(0)), c(0)));
+        select(Y.gt(0), select(Y.lt(1), DY.mul(slope), c(0)), c(0)));
   }
 
   /** Hard tanh {@code max(min(x, 1), −1)}. */
   public static Elementwise hardTanh() {
-    return Elementwise.of("hard_tanh", "", X.min(1).max(-1), select(X.gt(-1), select(X.lt(1), DY, c(0)), c(0)));
+    return Elementwise.of("hard_tanh", "", X.min(1).max(-1), select(Y.gt(-1), select(Y.lt(1), DY, c(0)), c(0)));
   }
 
-  /** max(x, 0) written as a select so that ReLU'(0) = 0. */
+  /** max(x, 0) written as a select so that ReLU'(0) = 0; y &gt; 0 exactly where x &gt; 0. */
   public static Elementwise relu() {
-    return Elementwise.of("relu", "", select(X.gt(0), X, c(0)), select(X.gt(0), DY, c(0)));
+    return Elementwise.of("relu", "", select(X.gt(0), X, c(0)), select(Y.gt(0), DY, c(0)));
   }
 
-  /** x for x &gt; 0, γx otherwise. */
+  /** x for x &gt; 0, γx otherwise. For γ &gt; 0 the output's sign is the input's. */
   public static Elementwise leakyRelu(double gamma) {
+    Expr positive = gamma > 0 ? Y.gt(0) : X.gt(0);
     return Elementwise.of("leaky_relu", "gamma=" + Arithmetic.fmt(gamma), select(X.gt(0), X, X.mul(gamma)),
-        select(X.gt(0), DY, DY.mul(gamma)));
+        select(positive, DY, DY.mul(gamma)));
   }
 
-  /** x for x &gt; 0, γ(eˣ − 1) otherwise. */
+  /** x for x &gt; 0, γ(eˣ − 1) otherwise; for γ &gt; 0, y &gt; 0 exactly where x &gt; 0 and γeˣ = y + γ. */
   public static Elementwise elu(double gamma) {
-    return Elementwise.of("elu", "gamma=" + Arithmetic.fmt(gamma), select(X.gt(0), X, X.expm1().mul(gamma)),
-        select(X.gt(0), DY, DY.mul(X.exp()).mul(gamma)));
+    Expr grad = gamma > 0 ? select(Y.gt(0), DY, DY.mul(Y.add(gamma))) : select(X.gt(0), DY, DY.mul(X.exp()).mul(gamma));
+    return Elementwise.of("elu", "gamma=" + Arithmetic.fmt(gamma), select(X.gt(0), X, X.expm1().mul(gamma)), grad);
   }
 
-  /** log(1 + eˣ) computed as max(x, 0) + log1p(e^(−|x|)), finite for every x; softplus' = σ(x). */
+  /**
+   * log(1 + eˣ) computed as max(x, 0) + log1p(e^(−|x|)), finite for every x; softplus' = σ(x), which is
+   * 1 − e^(−y) = −expm1(−y), accurate even where σ(x) is tiny.
+   */
   public static Elementwise softplus() {
-    return Elementwise.of("softplus", "", X.max(0).add(X.abs().neg().exp().log1p()), DY.mul(X.sigmoid()));
+    return Elementwise.of("softplus", "", X.max(0).add(X.abs().neg().exp().log1p()), DY.mul(Y.neg().expm1().neg()));
   }
 
   /** Swish x·σ(βx) with a fixed β (β = 1 is SiLU). */
