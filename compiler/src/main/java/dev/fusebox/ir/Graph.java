@@ -163,6 +163,11 @@ public final class Graph {
       return renamed;
     }
 
+    /** Adds a copy of {@code node} (op, name, site, origin) with new inputs. */
+    public Node copy(Node node, List<Node> inputs) {
+      return add(node.op(), inputs, node.name(), node.site(), node.gradOf());
+    }
+
     /** True if no node, output or update refers to {@code node}. */
     public boolean isUnused(Node node) {
       for (int i = node.id() + 1; i < nodes.size(); i++) if (nodes.get(i).inputs().contains(node)) return false;

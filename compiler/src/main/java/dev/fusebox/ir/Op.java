@@ -47,6 +47,14 @@ public interface Op {
     return true;
   }
 
+  /**
+   * True for ops whose value depends on the run-time count of valid rows (losses and their
+   * gradients): they must be evaluated when the program runs, never folded at compile time.
+   */
+  default boolean readsValidRows() {
+    return false;
+  }
+
   /** Extra text printed after the name and attributes, such as an elementwise body in braces; or "". */
   default String body() {
     return "";

@@ -38,6 +38,11 @@ public interface Loss extends Op {
   }
 
   @Override
+  default boolean readsValidRows() {
+    return true;
+  }
+
+  @Override
   default Shape shape(ShapeCheck c) {
     c.requireFloat(0, "prediction");
     c.requireMatrix(0, "prediction");
@@ -91,6 +96,11 @@ public interface Loss extends Op {
     @Override
     public int arity() {
       return 3;
+    }
+
+    @Override
+    public boolean readsValidRows() {
+      return true;
     }
 
     @Override

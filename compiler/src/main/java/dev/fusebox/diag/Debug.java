@@ -1,0 +1,41 @@
+package dev.fusebox.diag;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The debug switches, read once from system properties or the environment:
+ *
+ * <ul>
+ *   <li>{@code -Dfusebox.debug=N} or {@code FUSEBOX_DEBUG=N}: 1 prints pass names, timings and fusion
+ *       decisions and verifies the graph around every pass; 2 also prints the graph after each pass;
+ *       3 also dumps the generated source.
+ *   <li>{@code -Dfusebox.dump.dir=DIR}: where dumps go (default {@code fusebox-dump}).
+ *   <li>{@code -Dfusebox.passes.disable=cse,constant_folding}: passes to switch off.
+ * </ul>
+ */
+public final class Debug {
+  private Debug() {}
+
+  public static int level() {
+    String v = System.getProperty("fusebox.debug", System.getenv("FUSEBOX_DEBUG"));
+    if (v == null || v.isBlank()) return 0;
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("fusebox.debug must be a number 0-3, got '" + v + "'");
+    }
+  }
+
+  public static Path dumpDir() {
+    return Path.of(System.getProperty("fusebox.dump.dir", "fusebox-dump"));
+  }
+
+  /** Pass names switched off by {@code fusebox.passes.disable}. */
+  public static java.util.Set<String> disabledPasses() {
+    String v = System.getProperty("fusebox.passes.disable", "");
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (String s : v.split(",")) if (!s.isBlank()) out.add(s.trim().toLowerCase(Locale.ROOT));
+    return out;
+  }
+}
