@@ -5,7 +5,6 @@ import static dev.fusebox.ops.Close.tol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.fusebox.autodiff.Autodiff;
 import dev.fusebox.builder.Activation;
 import dev.fusebox.builder.Tensor;
 import dev.fusebox.interp.Interpreter;
@@ -135,10 +134,7 @@ class LearnedActivationsTest {
     Tensor x = h.input("x", 2, 6, 7, 1, 7, 0, 3, 3, -1, -1, -1, 2, 5, 2);
     Tensor y = h.g().maxout(x, 3).named("y");
     Tensor w = h.g().constant(new double[] {10, 100}, 2); // tells the two units' gradients apart
-    Tensor loss = h.g().sum(h.g().mul(y, w)).named("loss");
-    h.g().loss(loss);
-    Graph graph = Autodiff.differentiate(h.g().build(), "loss", "x");
-    Interpreter it = h.start(graph, Precision.FLOAT64);
+    Interpreter it = h.start(h.withGradients(h.g().sum(h.g().mul(y, w)), "x"), Precision.FLOAT64);
     it.evaluate(false);
     assertThat(it.readDouble("y")).containsExactly(7, 3, -1, 5);
     assertThat(it.readDouble("x.grad")).containsExactly(

@@ -1,5 +1,6 @@
 package dev.fusebox.ops;
 
+import dev.fusebox.autodiff.Autodiff;
 import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
 import dev.fusebox.interp.Interpreter;
@@ -73,6 +74,12 @@ public final class OpHarness {
   public Graph graph(Tensor out) {
     g.output("out", out);
     return g.build();
+  }
+
+  /** The graph built so far with {@code loss} as its loss, plus the gradients of the loss with respect to {@code wrt}. */
+  public Graph withGradients(Tensor loss, String... wrt) {
+    g.loss(loss);
+    return Autodiff.differentiate(g.build(), loss.name(), wrt);
   }
 
   /** An interpreter of {@code graph} with every remembered input, parameter and valid-row count set. */
