@@ -122,6 +122,19 @@ class InterpreterTest {
         .hasMessage("input 'y' holds integer labels: use setLabels");
   }
 
+  @Disabled("bug: Interpreter.setScalar skips the labels check too: on a labels input of one row, "
+      + "setScalar(\"y\", 7.9f) stores label 7 of a 3-class input without complaint; the loss fails only later")
+  @Test
+  void settingLabelsThroughSetScalarIsRejected() {
+    GraphBuilder g = GraphBuilder.create();
+    Tensor x = g.input("x", 1, 3);
+    g.loss(g.softmaxCrossEntropy(x, g.labels("y", 1, 3)));
+    Interpreter it = Interpreter.create(g.build());
+    assertThatThrownBy(() -> it.setScalar("y", 7.9f))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("input 'y' holds integer labels");
+  }
+
   @Test
   void validRowsMustBeBetweenOneAndTheBatchSize() {
     Interpreter it = Interpreter.create(classifier());
@@ -164,6 +177,19 @@ class InterpreterTest {
     assertThat(it.readDouble("x")).containsExactly(0.5, -1, 2, 0.25, 0, -0.75);
     assertThat(it.readDouble("lr")).containsExactly(0.5);
     assertThat(it.readDouble("hidden.bias")).hasSize(4);
+  }
+
+  @Disabled("bug: the interpreter counts every node without inputs as computed, but fills constants (and dropout "
+      + "masks) only when a run evaluates them, so before the first run read() of a constant returns zeros instead "
+      + "of its values or an error")
+  @Test
+  void aConstantReadsAsItsValuesBeforeTheFirstRun() {
+    GraphBuilder g = GraphBuilder.create();
+    Tensor x = g.input("x", 1, 2);
+    Tensor c = g.constant(new double[] {5, 6}, 2).named("c");
+    g.output("sum", g.add(x, c));
+    Interpreter it = Interpreter.create(g.build(), Precision.FLOAT64);
+    assertThat(it.readDouble("c")).containsExactly(5, 6);
   }
 
   // ---- precision
