@@ -5,6 +5,7 @@ import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.GraphPrinter;
 import dev.fusebox.ir.Node;
+import dev.fusebox.ops.Constant;
 import dev.fusebox.ops.Input;
 import dev.fusebox.ops.Variable;
 import dev.fusebox.runtime.FloatTensor;
@@ -15,7 +16,6 @@ import dev.fusebox.runtime.Program;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Runs a graph op by op with each op's reference semantics: the definition of what a graph means,
@@ -41,6 +41,9 @@ public final class Interpreter implements Program {
   private final List<InputSpec> inputs = new ArrayList<>();
   private final EvalContext ctx;
   private final Node loss;
+  private final Node[] updateTargets;
+  private final Node[] updateValues;
+  private final Buffer[] staged;
   private long steps;
 
   private Interpreter(Graph graph, Precision precision) {
@@ -60,8 +63,16 @@ public final class Interpreter implements Program {
         if (in.kind() == InputKind.SCALAR) buffers[node.id()].set(0, in.initial());
       }
       if (node.op() instanceof Variable v) buffers[node.id()].copyFrom(v.initialValues());
+      if (node.op() instanceof Constant) node.op().eval(new Buffer[0], buffers[node.id()], null);
     }
     ctx = new EvalContext(batch == 0 ? 1 : batch);
+    updateTargets = graph.updates().keySet().toArray(new Node[0]);
+    updateValues = graph.updates().values().toArray(new Node[0]);
+    staged = new Buffer[updateValues.length];
+    for (int i = 0; i < staged.length; i++) {
+      Node v = updateValues[i];
+      if (v.op().isVariable()) staged[i] = Buffer.allocate(v.shape(), v.dtype(), precision == Precision.FLOAT64);
+    }
     loss = graph.outputs().get("loss");
     boolean[] backward = new boolean[n];
     for (Node node : graph.nodes()) {
@@ -114,17 +125,14 @@ public final class Interpreter implements Program {
 
   @Override
   public void setInput(String name, float[] values) {
-    Node node = input(name);
-    if (node.dtype() != dev.fusebox.ir.DType.F32) {
-      throw new IllegalArgumentException("input '" + name + "' holds integer labels: use setLabels");
-    }
+    Node node = floatInput(name);
     checkLength(name, node, values.length);
     buffers[node.id()].copyFrom(values);
   }
 
   /** Sets a float input from doubles, keeping full precision in a float64 run. */
   public void setInput(String name, double[] values) {
-    Node node = input(name);
+    Node node = floatInput(name);
     checkLength(name, node, values.length);
     for (int i = 0; i < values.length; i++) buffers[node.id()].set(i, values[i]);
   }
@@ -145,7 +153,7 @@ public final class Interpreter implements Program {
 
   @Override
   public void setScalar(String name, float value) {
-    Node node = input(name);
+    Node node = floatInput(name);
     checkLength(name, node, 1);
     buffers[node.id()].set(0, value);
   }
@@ -153,6 +161,14 @@ public final class Interpreter implements Program {
   @Override
   public void setValidRows(int rows) {
     ctx.setValidRows(rows);
+  }
+
+  private Node floatInput(String name) {
+    Node node = input(name);
+    if (node.dtype() != dev.fusebox.ir.DType.F32) {
+      throw new IllegalArgumentException("input '" + name + "' holds integer labels: use setLabels");
+    }
+    return node;
   }
 
   private Node input(String name) {
@@ -183,9 +199,13 @@ public final class Interpreter implements Program {
     ctx.setStep(steps);
     run(stepOrder);
     double value = loss == null ? Double.NaN : buffers[loss.id()].get(0);
-    // All updates read values computed above, so applying them in any order is simultaneous.
-    for (Map.Entry<Node, Node> u : graph.updates().entrySet()) {
-      buffers[u.getKey().id()].copyFrom(buffers[u.getValue().id()]);
+    // Updates are simultaneous. A new value computed by an op is unaffected by the copies; one that
+    // is itself a variable (a <- b, b <- a) is staged first so that no update sees another's result.
+    for (int i = 0; i < updateValues.length; i++) {
+      if (staged[i] != null) staged[i].copyFrom(buffers[updateValues[i].id()]);
+    }
+    for (int i = 0; i < updateTargets.length; i++) {
+      buffers[updateTargets[i].id()].copyFrom(staged[i] != null ? staged[i] : buffers[updateValues[i].id()]);
     }
     steps++;
     return (float) value;
@@ -223,7 +243,11 @@ public final class Interpreter implements Program {
       node.op().eval(args[node.id()], buffers[node.id()], ctx);
       evaluated[node.id()] = true;
     }
-    for (Node node : graph.nodes()) if (node.op().arity() == 0) evaluated[node.id()] = true;
+  }
+
+  /** Inputs, variables and constants hold a value whatever has run; other nodes only once computed. */
+  private boolean available(Node node) {
+    return evaluated[node.id()] || node.op().isGraphInput() || node.op().isVariable() || node.op() instanceof Constant;
   }
 
   @Override
@@ -245,7 +269,7 @@ public final class Interpreter implements Program {
   private Buffer value(String name) {
     Node node = resolve(name);
     if (node == null) throw new IllegalArgumentException("no node named '" + name + "'");
-    if (!evaluated[node.id()] && node.op().arity() > 0) {
+    if (!available(node)) {
       throw new IllegalStateException("node '" + name + "' was not computed by the last run"
           + (stepOrder.contains(node) ? "; it is part of the backward pass: call step()" : ""));
     }
@@ -297,7 +321,7 @@ public final class Interpreter implements Program {
   @Override
   public String firstNonFinite() {
     for (Node node : graph.nodes()) {
-      if (!evaluated[node.id()] || node.dtype() != dev.fusebox.ir.DType.F32) continue;
+      if (!available(node) || node.dtype() != dev.fusebox.ir.DType.F32) continue;
       Buffer b = buffers[node.id()];
       for (int i = 0; i < b.size(); i++) {
         double v = b.get(i);

@@ -6,8 +6,9 @@ import dev.fusebox.ir.Buffer;
  * Cross-entropy of probabilities: mean over valid rows of {@code −Σⱼ yⱼ log pⱼ}, with each log
  * clamped at −100 as PyTorch's {@code BCELoss} does so that p = 0 gives a large finite loss. Applied to
  * a softmax it is unstable; the fusion pass rewrites {@code cross_entropy(softmax(z))} into
- * {@link SoftmaxCrossEntropy}. Gradient {@code −y/p / n} (p floored at e^−100); with respect to a
- * float target {@code −max(log p, −100)/n}.
+ * {@link SoftmaxCrossEntropy}. Gradient {@code −y/max(p, 1e−12) / n}, floored like PyTorch's
+ * {@code BCELoss} gradient so that it stays finite in float32 (a floor of e^−100 would give −2.7e43,
+ * beyond float32's range); with respect to a float target {@code −max(log p, −100)/n}.
  */
 public record CrossEntropy() implements Loss {
   static final double LOG_FLOOR = -100;
@@ -38,7 +39,7 @@ public record CrossEntropy() implements Loss {
   @Override
   public void gradient(Buffer p, Buffer y, double dy, int rows, Buffer out) {
     int cols = p.shape().cols();
-    double floor = Math.exp(LOG_FLOOR);
+    double floor = 1e-12;
     for (int r = 0; r < rows; r++) {
       for (int c = 0; c < cols; c++) {
         double t = Loss.target(y, r, c, cols);

@@ -38,22 +38,35 @@ public record Softmax(boolean log) implements Op {
   public void eval(Buffer[] in, Buffer out, EvalContext ctx) {
     int rows = out.shape().rows(), cols = out.shape().cols();
     for (int r = 0; r < rows; r++) {
-      double lse = logSumExp(in[0], r, cols);
+      double max = rowMax(in[0], r, cols), logSum = logSumShifted(in[0], r, cols, max);
       for (int c = 0; c < cols; c++) {
-        double v = in[0].get(r * cols + c) - lse;
+        double v = logSoftmax(in[0].get(r * cols + c), max, logSum);
         out.set(r * cols + c, log ? v : Math.exp(v));
       }
     }
   }
 
-  /** log Σ exp(row r), computed stably. */
-  static double logSumExp(Buffer b, int r, int cols) {
+  /** The largest value in row r. */
+  static double rowMax(Buffer b, int r, int cols) {
     double max = Double.NEGATIVE_INFINITY;
     for (int c = 0; c < cols; c++) max = Math.max(max, b.get(r * cols + c));
+    return max;
+  }
+
+  /** log Σ exp(z − max) over row r: at least 0, as the maximum contributes e⁰ = 1. */
+  static double logSumShifted(Buffer b, int r, int cols, double max) {
     if (max == Double.NEGATIVE_INFINITY || Double.isNaN(max)) return max;
     double sum = 0;
     for (int c = 0; c < cols; c++) sum += Math.exp(b.get(r * cols + c) - max);
-    return max + Math.log(sum);
+    return Math.log(sum);
+  }
+
+  /**
+   * log softmax of z as (z − max) − log Σ exp(z − max): z − max is exact for nearby values, so the
+   * result is as accurate for logits near 1e4 as near 0 (max + log Σ would round away digits).
+   */
+  static double logSoftmax(double z, double max, double logSum) {
+    return (z - max) - logSum;
   }
 
   /**

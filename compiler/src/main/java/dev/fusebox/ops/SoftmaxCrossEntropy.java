@@ -25,10 +25,10 @@ public record SoftmaxCrossEntropy() implements Loss {
     int cols = z.shape().cols();
     double total = 0;
     for (int r = 0; r < rows; r++) {
-      double lse = Softmax.logSumExp(z, r, cols);
+      double max = Softmax.rowMax(z, r, cols), logSum = Softmax.logSumShifted(z, r, cols, max);
       for (int c = 0; c < cols; c++) {
         double t = Loss.target(y, r, c, cols);
-        if (t != 0) total += t * (lse - z.get(r * cols + c));
+        if (t != 0) total -= t * Softmax.logSoftmax(z.get(r * cols + c), max, logSum);
       }
     }
     return total / rows;
@@ -38,10 +38,10 @@ public record SoftmaxCrossEntropy() implements Loss {
   public void gradient(Buffer z, Buffer y, double dy, int rows, Buffer out) {
     int cols = z.shape().cols();
     for (int r = 0; r < rows; r++) {
-      double lse = Softmax.logSumExp(z, r, cols), mass = 0;
+      double max = Softmax.rowMax(z, r, cols), logSum = Softmax.logSumShifted(z, r, cols, max), mass = 0;
       for (int c = 0; c < cols; c++) mass += Loss.target(y, r, c, cols);
       for (int c = 0; c < cols; c++) {
-        double p = Math.exp(z.get(r * cols + c) - lse);
+        double p = Math.exp(Softmax.logSoftmax(z.get(r * cols + c), max, logSum));
         out.set(r * cols + c, (p * mass - Loss.target(y, r, c, cols)) * dy / rows);
       }
     }
@@ -51,8 +51,8 @@ public record SoftmaxCrossEntropy() implements Loss {
   public void targetGradient(Buffer z, Buffer y, double dy, int rows, Buffer out) {
     int cols = z.shape().cols();
     for (int r = 0; r < rows; r++) {
-      double lse = Softmax.logSumExp(z, r, cols);
-      for (int c = 0; c < cols; c++) out.set(r * cols + c, (lse - z.get(r * cols + c)) * dy / rows);
+      double max = Softmax.rowMax(z, r, cols), logSum = Softmax.logSumShifted(z, r, cols, max);
+      for (int c = 0; c < cols; c++) out.set(r * cols + c, -Softmax.logSoftmax(z.get(r * cols + c), max, logSum) * dy / rows);
     }
   }
 }

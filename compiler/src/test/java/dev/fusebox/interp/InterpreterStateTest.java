@@ -17,7 +17,6 @@ import dev.fusebox.runtime.FloatTensor;
 import dev.fusebox.runtime.NamedTensors;
 import dev.fusebox.runtime.init.Initializers;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -47,9 +46,6 @@ class InterpreterStateTest {
     assertThat(it.readDouble("b")).containsExactly(2, 2);
   }
 
-  @Disabled("bug: Interpreter.step() copies updates one after another into the variables' own buffers, so an "
-      + "update whose value is another updated variable reads that variable's new value: with a <- b and b <- a, "
-      + "one step leaves both equal to the old b instead of swapping them")
   @Test
   void variablesUpdatedToEachOthersValuesSwap() {
     GraphBuilder g = GraphBuilder.create();

@@ -27,20 +27,29 @@ public final class ExprParser {
     while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || "+-.".indexOf(text.charAt(pos)) >= 0)) pos++;
     String word = text.substring(start, pos);
     if (word.isEmpty()) throw error("expected an expression");
-    if (word.matches("x\\d+")) return Expr.x(Integer.parseInt(word.substring(1)));
+    if (word.matches("x\\d+")) {
+      try {
+        return Expr.x(Integer.parseInt(word.substring(1)));
+      } catch (NumberFormatException e) {
+        throw errorAt(start, "input index '" + word + "' is too large");
+      }
+    }
     if (Character.isDigit(word.charAt(0)) || word.charAt(0) == '-' || word.charAt(0) == '+' || word.charAt(0) == '.'
         || word.equals("Infinity")) {
       try {
         return Expr.c(Double.parseDouble(word));
       } catch (NumberFormatException e) {
-        throw error("'" + word + "' is not a number");
+        throw errorAt(start, "'" + word + "' is not a number");
       }
     }
     Alu op;
     try {
       op = Alu.valueOf(word.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw error("unknown primitive '" + word + "'");
+      throw errorAt(start, "unknown primitive '" + word + "'");
+    }
+    if (op == Alu.INPUT || op == Alu.CONST) {
+      throw errorAt(start, "'" + word + "' is not a function: write inputs as x0, x1, ... and constants as numbers");
     }
     skipSpace();
     expect('(');
@@ -74,6 +83,10 @@ public final class ExprParser {
   }
 
   private IllegalArgumentException error(String what) {
-    return new IllegalArgumentException("expression '" + text + "' at column " + (pos + 1) + ": " + what);
+    return errorAt(pos, what);
+  }
+
+  private IllegalArgumentException errorAt(int column, String what) {
+    return new IllegalArgumentException("expression '" + text + "' at column " + (column + 1) + ": " + what);
   }
 }
