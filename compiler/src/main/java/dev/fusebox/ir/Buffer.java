@@ -79,6 +79,10 @@ public final class Buffer {
     for (int i = 0; i < values.length; i++) set(i, values[i]);
   }
 
+  public void copyFrom(double[] values) {
+    for (int i = 0; i < values.length; i++) set(i, values[i]);
+  }
+
   public void copyLabels(int[] labels) {
     System.arraycopy(labels, 0, ints, 0, labels.length);
   }

@@ -13,8 +13,8 @@ import java.util.Set;
 /**
  * Rebuilds a graph node by node, in order. For each node a rule returns what stands for it in the new
  * graph: a copy ({@link #keep}), another node of the new graph (a replacement), or null (dropped: only
- * for nodes nothing kept uses). Outputs and updates follow their nodes. If every node was kept as it
- * was, the original graph is returned.
+ * for nodes nothing kept uses). A rule sees null among the inputs where an input was dropped. Outputs
+ * and updates follow their nodes. If every node was kept as it was, the original graph is returned.
  */
 public final class Rewriter {
 
@@ -37,11 +37,7 @@ public final class Rewriter {
     Map<Node, Node> map = new IdentityHashMap<>();
     for (Node n : g.nodes()) {
       List<Node> inputs = new ArrayList<>(n.inputs().size());
-      for (Node in : n.inputs()) {
-        Node mapped = map.get(in);
-        if (mapped == null) throw new IllegalStateException("bug in rewrite rule: " + n.describe() + " uses dropped " + in.describe());
-        inputs.add(mapped);
-      }
+      for (Node in : n.inputs()) inputs.add(map.get(in));
       int before = r.builder.nodes().size();
       Node result = rule.rewrite(n, inputs, r);
       boolean sameCopy = result != null && r.builder.nodes().size() == before + 1 && result.op().equals(n.op())
@@ -57,7 +53,8 @@ public final class Rewriter {
 
   private static boolean sameInputs(Node old, Node copy, Map<Node, Node> map) {
     for (int i = 0; i < old.inputs().size(); i++) {
-      if (map.get(old.input(i)) != copy.input(i) || !map.get(old.input(i)).name().equals(old.input(i).name())) return false;
+      Node mapped = map.get(old.input(i));
+      if (mapped != copy.input(i) || !mapped.name().equals(old.input(i).name())) return false;
     }
     return true;
   }
@@ -70,6 +67,7 @@ public final class Rewriter {
 
   /** Keeps {@code node} as it is, on the new inputs. */
   public Node keep(Node node, List<Node> inputs) {
+    if (inputs.contains(null)) throw new IllegalStateException("bug in rewrite rule: " + node.describe() + " uses a dropped node");
     return builder.copy(node, inputs);
   }
 
