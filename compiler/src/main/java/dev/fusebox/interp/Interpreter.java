@@ -5,7 +5,6 @@ import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.GraphPrinter;
 import dev.fusebox.ir.Node;
-import dev.fusebox.ops.Constant;
 import dev.fusebox.ops.Input;
 import dev.fusebox.ops.Variable;
 import dev.fusebox.runtime.FloatTensor;
@@ -63,7 +62,7 @@ public final class Interpreter implements Program {
         if (in.kind() == InputKind.SCALAR) buffers[node.id()].set(0, in.initial());
       }
       if (node.op() instanceof Variable v) buffers[node.id()].copyFrom(v.initialValues());
-      if (node.op() instanceof Constant) node.op().eval(new Buffer[0], buffers[node.id()], null);
+      if (node.op().isConstant()) node.op().eval(new Buffer[0], buffers[node.id()], null);
     }
     ctx = new EvalContext(batch == 0 ? 1 : batch);
     updateTargets = graph.updates().keySet().toArray(new Node[0]);
@@ -247,7 +246,7 @@ public final class Interpreter implements Program {
 
   /** Inputs, variables and constants hold a value whatever has run; other nodes only once computed. */
   private boolean available(Node node) {
-    return evaluated[node.id()] || node.op().isGraphInput() || node.op().isVariable() || node.op() instanceof Constant;
+    return evaluated[node.id()] || node.op().isSource();
   }
 
   @Override

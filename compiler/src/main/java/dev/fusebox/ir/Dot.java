@@ -2,7 +2,8 @@ package dev.fusebox.ir;
 
 /**
  * Graphviz DOT export: one box per node with its name, op and shape; inputs blue, variables yellow,
- * backward nodes red, outputs bold. Render with {@code dot -Tsvg graph.dot > graph.svg}.
+ * backward nodes red, outputs bold; each fused kernel a dashed cluster. Render with
+ * {@code dot -Tsvg graph.dot > graph.svg}.
  */
 public final class Dot {
   private Dot() {}
@@ -18,6 +19,13 @@ public final class Dot {
       b.append("  n").append(n.id()).append(" [label=\"").append(escape(n.name())).append("\\n")
           .append(escape(GraphPrinter.opText(n.op()))).append("\\n").append(n.dtype()).append(escape(n.shape().toString()))
           .append("\"").append(style(n, outputs.contains(n))).append("];\n");
+    }
+    for (int k = 0; k < g.kernels().size(); k++) {
+      Kernel kernel = g.kernels().get(k);
+      b.append("  subgraph cluster_k").append(k).append(" {\n    label=\"").append(kernel.kind().text()).append(" #").append(k)
+          .append("\"; style=\"rounded,dashed\"; color=\"#7c3aed\"; fontname=\"monospace\"; fontsize=9;\n    ");
+      for (Node n : kernel.nodes()) b.append('n').append(n.id()).append("; ");
+      b.append("\n  }\n");
     }
     for (Node n : g.nodes()) {
       for (int i = 0; i < n.inputs().size(); i++) {

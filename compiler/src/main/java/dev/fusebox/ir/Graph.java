@@ -18,12 +18,14 @@ public final class Graph {
   private final Map<String, Node> byName;
   private final Map<String, Node> outputs;
   private final Map<Node, Node> updates;
+  private final List<Kernel> kernels;
 
   private Graph(Builder b) {
     this.nodes = List.copyOf(b.nodes);
     this.byName = Collections.unmodifiableMap(new HashMap<>(b.byName));
     this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(b.outputs));
     this.updates = Collections.unmodifiableMap(new LinkedHashMap<>(b.updates));
+    this.kernels = List.copyOf(b.kernels);
   }
 
   public static Builder builder() {
@@ -34,7 +36,7 @@ public final class Graph {
     return nodes;
   }
 
-  /** A builder holding this graph's nodes, outputs and updates, to extend it. */
+  /** A builder holding this graph's nodes, outputs and updates (not its kernels), to extend it. */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.nodes.addAll(nodes);
@@ -42,6 +44,13 @@ public final class Graph {
     b.outputs.putAll(outputs);
     b.updates.putAll(updates);
     return b;
+  }
+
+  /** This graph with a fusion plan (replacing any it had); verified. */
+  public Graph withKernels(List<Kernel> plan) {
+    Builder b = toBuilder();
+    b.kernels.addAll(plan);
+    return b.build();
   }
 
   public int size() {
@@ -76,6 +85,11 @@ public final class Graph {
     return updates;
   }
 
+  /** The fusion plan, if one was made: kernels in the order they were formed; empty otherwise. */
+  public List<Kernel> kernels() {
+    return kernels;
+  }
+
   /** Nodes whose op satisfies {@code type}, in order. */
   public <T extends Op> List<Node> nodesOf(Class<T> type) {
     List<Node> out = new ArrayList<>();
@@ -105,6 +119,7 @@ public final class Graph {
     private final Map<String, Node> byName = new HashMap<>();
     private final Map<String, Node> outputs = new LinkedHashMap<>();
     private final Map<Node, Node> updates = new LinkedHashMap<>();
+    private final List<Kernel> kernels = new ArrayList<>();
 
     private Builder() {}
 
@@ -224,6 +239,15 @@ public final class Graph {
         throw new GraphException("update of " + variable.describe() + ": the variable already has an update");
       }
       updates.put(variable, value);
+      return this;
+    }
+
+    /** Declares a kernel (a fusion group) of nodes of this graph. */
+    public Builder kernel(Kernel.Kind kind, List<Node> members) {
+      for (Node n : members) {
+        if (!contains(n)) throw new GraphException("kernel member '" + n.name() + "' is not in this graph");
+      }
+      kernels.add(new Kernel(kind, members));
       return this;
     }
 

@@ -28,6 +28,7 @@ public final class GraphPrinter {
     for (Map.Entry<Node, Node> e : g.updates().entrySet()) {
       b.append("update ").append(e.getKey().name()).append(" <- ").append(e.getValue().name()).append('\n');
     }
+    for (Kernel k : g.kernels()) b.append("kernel ").append(k).append('\n');
     return b.toString();
   }
 

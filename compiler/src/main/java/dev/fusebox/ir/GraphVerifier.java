@@ -44,11 +44,44 @@ public final class GraphVerifier {
         throw new IllegalStateException("graph invariant broken: output '" + e.getKey() + "' is not a node of the graph");
       }
     }
+    verifyKernels(g, seen);
     for (Map.Entry<Node, Node> e : g.updates().entrySet()) {
       Node v = e.getKey();
       if (!seen.contains(v) || !seen.contains(e.getValue())) fail(v, "has an update outside the graph");
       if (!v.op().isVariable()) fail(v, "is updated but is not a variable");
       if (!v.shape().equals(e.getValue().shape())) fail(v, "is updated with a value of shape " + e.getValue().shape());
+    }
+  }
+
+  /**
+   * Kernels are disjoint, hold nodes of the graph, cover every computing node once a plan exists, and
+   * are convex: no member's input outside the kernel depends on a member.
+   */
+  private static void verifyKernels(Graph g, Set<Node> inGraph) {
+    if (g.kernels().isEmpty()) return;
+    int[] kernelOf = new int[g.size()];
+    java.util.Arrays.fill(kernelOf, -1);
+    for (int k = 0; k < g.kernels().size(); k++) {
+      for (Node n : g.kernels().get(k).nodes()) {
+        if (!inGraph.contains(n)) fail(n, "is in kernel " + k + " but not in the graph");
+        if (kernelOf[n.id()] >= 0) fail(n, "is in kernels " + kernelOf[n.id()] + " and " + k);
+        kernelOf[n.id()] = k;
+      }
+    }
+    for (Node n : g.nodes()) {
+      if (kernelOf[n.id()] < 0 && !n.op().isSource()) fail(n, "computes a value but is in no kernel");
+      if (kernelOf[n.id()] >= 0 && n.op().isSource()) fail(n, "holds a value (input, variable or constant) but is in a kernel");
+    }
+    // Convexity: reach[k] marks nodes that depend on a member of kernel k through a node outside it.
+    for (int k = 0; k < g.kernels().size(); k++) {
+      boolean[] dependsOnK = new boolean[g.size()];
+      for (Node n : g.nodes()) {
+        for (Node in : n.inputs()) {
+          boolean viaOutside = dependsOnK[in.id()] || kernelOf[in.id()] == k && kernelOf[n.id()] != k;
+          if (viaOutside && kernelOf[n.id()] == k) fail(n, "makes kernel " + k + " non-convex: its input '" + in.name() + "' depends on the kernel");
+          if (viaOutside) dependsOnK[n.id()] = true;
+        }
+      }
     }
   }
 

@@ -65,6 +65,16 @@ public interface Op {
     return false;
   }
 
+  /** True for constants: values fixed when the graph is built. */
+  default boolean isConstant() {
+    return false;
+  }
+
+  /** Inputs, variables and constants hold values without computing them: no kernel runs them. */
+  default boolean isSource() {
+    return isGraphInput() || isVariable() || isConstant();
+  }
+
   /** True for parameters and optimizer state: persistent values a training step may update. */
   default boolean isVariable() {
     return false;

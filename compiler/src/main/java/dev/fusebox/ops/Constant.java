@@ -78,6 +78,11 @@ public final class Constant implements Op {
   }
 
   @Override
+  public boolean isConstant() {
+    return true;
+  }
+
+  @Override
   public boolean equals(Object o) {
     return o instanceof Constant c && c.shape.equals(shape) && Arrays.equals(c.values, values);
   }

@@ -3,6 +3,7 @@ package dev.fusebox.text;
 import dev.fusebox.ir.DType;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.GraphException;
+import dev.fusebox.ir.Kernel;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
@@ -20,6 +21,7 @@ public final class GraphParser {
 
   public static Graph parse(String text) {
     Graph.Builder b = Graph.builder();
+    List<String> kernels = new ArrayList<>();
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i].strip();
@@ -28,6 +30,8 @@ public final class GraphParser {
         if (line.startsWith("output ")) {
           String[] p = line.substring(7).split(" = ", 2);
           b.output(p[0].trim(), node(b, p[1].trim()));
+        } else if (line.startsWith("kernel ")) {
+          kernels.add(line.substring(7));
         } else if (line.startsWith("update ")) {
           String[] p = line.substring(7).split(" <- ", 2);
           b.update(node(b, p[0].trim()), node(b, p[1].trim()));
@@ -37,6 +41,12 @@ public final class GraphParser {
       } catch (RuntimeException e) {
         throw new GraphException("line " + (i + 1) + ": " + e.getMessage() + "\n  " + lines[i]);
       }
+    }
+    for (String k : kernels) {
+      int colon = k.indexOf(':');
+      List<Node> members = new ArrayList<>();
+      for (String m : k.substring(colon + 1).split(",")) members.add(node(b, m.trim()));
+      b.kernel(Kernel.Kind.valueOf(k.substring(0, colon).trim().toUpperCase(java.util.Locale.ROOT)), members);
     }
     return b.build();
   }
