@@ -1,6 +1,7 @@
 package dev.fusebox.runtime.train;
 
 import java.io.PrintStream;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 
@@ -28,7 +29,10 @@ interface Progress extends AutoCloseable {
     return new Lines(out);
   }
 
-  /** One bar per epoch on standard error; each finished bar stays on screen with the epoch's scores. */
+  /**
+   * A live bar on standard error while an epoch runs, replaced when it ends by the epoch's line, so
+   * the screen keeps a log of epochs however narrow the terminal is.
+   */
   static Progress bar() {
     return new Bar();
   }
@@ -71,6 +75,7 @@ interface Progress extends AutoCloseable {
     /** How often the running loss on the bar is reformatted: formatting allocates, so not every step. */
     private static final long REFRESH_NANOS = 250_000_000L;
 
+    private final Redraw redraw = new Redraw(System.err);
     private ProgressBar bar;
     private double lossSum;
     private long rows;
@@ -80,7 +85,7 @@ interface Progress extends AutoCloseable {
     public void startEpoch(int epoch, int epochs, int steps) {
       close();
       bar = new ProgressBarBuilder().setTaskName("epoch " + epoch + "/" + epochs).setInitialMax(steps)
-          .setUpdateIntervalMillis(200).build();
+          .setUpdateIntervalMillis(200).setConsumer(redraw).build();
       lossSum = 0;
       rows = 0;
       lastRefresh = System.nanoTime();
@@ -100,9 +105,8 @@ interface Progress extends AutoCloseable {
 
     @Override
     public void endEpoch(EpochStats stats, int epochs) {
-      if (bar == null) return;
-      bar.setExtraMessage(stats.formatScores());
       close();
+      System.err.println(stats.format(epochs));
     }
 
     @Override
@@ -111,11 +115,35 @@ interface Progress extends AutoCloseable {
       System.err.println(text);
     }
 
+    /**
+     * Redraws the bar in place on the same stream the epoch lines go to, so the two cannot overtake
+     * each other; unlike the library's consumer it ends without a newline, leaving the cleared line for
+     * the epoch's summary.
+     */
+    private static final class Redraw extends ConsoleProgressBarConsumer {
+      private final PrintStream out;
+
+      Redraw(PrintStream out) {
+        super(out);
+        this.out = out;
+      }
+
+      @Override
+      public void close() {
+        out.flush();
+      }
+    }
+
+    /**
+     * Closes the bar and blanks its line. The library's own clear-on-finish is skipped when a bar closes
+     * before its first redraw, so the line is cleared here, after {@code close()} has drawn the last time.
+     */
     @Override
     public void close() {
       if (bar != null) {
         bar.close();
         bar = null;
+        redraw.clear();
       }
     }
   }
