@@ -40,6 +40,7 @@ public final class Evaluator {
    */
   public Metrics evaluate(Dataset data) {
     Objects.requireNonNull(data, "data");
+    if (data.rows() == 0) throw new IllegalArgumentException("cannot score the data set " + data + ": it has no rows");
     InputBinding binding = check(data, "data set");
     Dataset fed = binding.data();
     int width = predictionWidth();
@@ -103,6 +104,7 @@ public final class Evaluator {
     InputBinding binding = InputBinding.featuresOnly(program, data, "data set");
     int width = predictionWidth();
     float[] out = new float[Math.multiplyExact(data.rows(), width)];
+    if (data.rows() == 0) return new FloatTensor(new int[] {0, width}, out);
     Batcher batches = Batcher.inOrder(binding.data(), program.batchSize());
     int offset = 0;
     try {

@@ -240,6 +240,10 @@ public final class Trainer {
       if (patience > 0 && valid == null) {
         throw new IllegalStateException("early stopping watches the validation loss: give validation(data) too");
       }
+      if (train.rows() == 0) throw new IllegalArgumentException("the training data " + train + " has no rows");
+      if (valid != null && valid.rows() == 0) {
+        throw new IllegalArgumentException("the validation data " + valid + " has no rows");
+      }
       if (batchSize != 0 && batchSize != program.batchSize()) {
         throw new IllegalArgumentException("batch size " + batchSize + " was asked for but the program is compiled "
             + "for batch size " + program.batchSize() + "; inputs: " + program.inputs());

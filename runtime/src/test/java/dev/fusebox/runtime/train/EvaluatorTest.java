@@ -78,6 +78,15 @@ class EvaluatorTest {
   }
 
   @Test
+  void noRowsGiveNoPredictionsButCannotBeScored() {
+    ScriptedProgram program = new ScriptedProgram(2, 2, ScriptedProgram.labels("y", 2, 2));
+    Dataset empty = Dataset.ofClasses(new float[0], 2, new int[0], 2);
+    assertThat(Evaluator.of(program).predict(empty).shape()).containsExactly(0, 2);
+    assertThatThrownBy(() -> Evaluator.of(program).evaluate(empty))
+        .hasMessage("cannot score the data set Dataset[0 rows × 2 features, 2 classes]: it has no rows");
+  }
+
+  @Test
   void formatsScoresForLogs() {
     Metrics m = Metrics.classification(10, 0.43771, 0.912);
     assertThat(m.format("valid_")).isEqualTo("valid_loss 0.4377  valid_accuracy 0.9120");

@@ -131,4 +131,14 @@ class TrainerErrorsTest {
     assertThatThrownBy(() -> Trainer.builder(linear(), doubling()).earlyStopping(2, -0.1))
         .hasMessage("min delta must be finite and not negative, not -0.1");
   }
+
+  @Test
+  void dataMustHaveRows() {
+    Dataset empty = doubling().select(new int[0]);
+    assertThatThrownBy(() -> Trainer.builder(linear(), empty).epochs(1).schedule(Schedule.constant(0.1)).build())
+        .hasMessage("the training data Dataset[0 rows × 1 features, 1 targets] has no rows");
+    assertThatThrownBy(() -> Trainer.builder(linear(), doubling()).validation(empty).epochs(1)
+        .schedule(Schedule.constant(0.1)).build())
+        .hasMessage("the validation data Dataset[0 rows × 1 features, 1 targets] has no rows");
+  }
 }
