@@ -75,7 +75,8 @@ interface Progress extends AutoCloseable {
     /** How often the running loss on the bar is reformatted: formatting allocates, so not every step. */
     private static final long REFRESH_NANOS = 250_000_000L;
 
-    private final Redraw redraw = new Redraw(System.err);
+    private final PrintStream err = System.err;
+    private final Redraw redraw = new Redraw(err);
     private ProgressBar bar;
     private double lossSum;
     private long rows;
@@ -106,13 +107,13 @@ interface Progress extends AutoCloseable {
     @Override
     public void endEpoch(EpochStats stats, int epochs) {
       close();
-      System.err.println(stats.format(epochs));
+      err.println(stats.format(epochs));
     }
 
     @Override
     public void message(String text) {
       close();
-      System.err.println(text);
+      err.println(text);
     }
 
     /**

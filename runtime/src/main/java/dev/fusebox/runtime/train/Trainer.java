@@ -183,7 +183,11 @@ public final class Trainer {
       return this;
     }
 
-    /** Write checkpoints after every epoch into {@code dir}, created if missing; see {@link Trainer}'s result. */
+    /**
+     * After every epoch, write {@code epoch-<n>.safetensors} (the parameters alone) and
+     * {@code epoch-<n>.optimizer.safetensors} (every other state tensor) into {@code dir}, created if
+     * missing, and the same pair as {@code best.*} whenever the epoch is the best so far.
+     */
     public Builder checkpoints(Path dir) {
       this.checkpointDir = Objects.requireNonNull(dir, "checkpoint directory");
       return this;
