@@ -1,0 +1,48 @@
+package dev.fusebox.runtime.train;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What one epoch did.
+ *
+ * @param epoch the epoch, counting from 1
+ * @param steps optimizer steps in this epoch (fewer than a full epoch's for the last one of a run
+ *     limited by steps, or one stopped by a listener)
+ * @param rows training rows seen
+ * @param trainLoss the mean of the steps' losses weighted by their valid rows: the mean loss per row
+ * @param lr the learning rate of the epoch's last step, or NaN if the program has no {@code lr} input
+ * @param validation scores on the validation data after the epoch, if there is any
+ * @param elapsed wall time of the epoch, including validation and checkpoints
+ */
+public record EpochStats(int epoch, int steps, long rows, double trainLoss, double lr, Optional<Metrics> validation,
+    Duration elapsed) {
+
+  public EpochStats {
+    Objects.requireNonNull(validation, "validation");
+    Objects.requireNonNull(elapsed, "elapsed");
+  }
+
+  /** The validation loss, or the training loss when there is no validation data: what "best" compares. */
+  public double monitoredLoss() {
+    return validation.map(Metrics::loss).orElse(trainLoss);
+  }
+
+  /**
+   * A log line such as {@code epoch 3/20  loss 0.4121  valid_loss 0.4377  valid_accuracy 0.9120  1.2 s}.
+   */
+  public String format(int epochs) {
+    return "epoch " + epoch + '/' + epochs + "  " + formatScores();
+  }
+
+  /** The line of {@link #format} without its epoch: {@code loss 0.4121  valid_loss 0.4377  ...  1.2 s}. */
+  public String formatScores() {
+    StringBuilder b = new StringBuilder();
+    b.append("loss ").append(Metrics.fixed(trainLoss));
+    validation.ifPresent(m -> b.append("  ").append(m.format("valid_")));
+    b.append("  ").append(String.format(Locale.ROOT, "%.1f s", elapsed.toNanos() / 1e9));
+    return b.toString();
+  }
+}

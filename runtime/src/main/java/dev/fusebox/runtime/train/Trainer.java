@@ -1,0 +1,275 @@
+package dev.fusebox.runtime.train;
+
+import dev.fusebox.runtime.InputKind;
+import dev.fusebox.runtime.InputSpec;
+import dev.fusebox.runtime.Program;
+import dev.fusebox.runtime.data.Dataset;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Trains a {@link Program} on a data set: mini-batches in file or shuffled order, a learning-rate
+ * schedule, validation after every epoch, early stopping, checkpoints, a per-step CSV log and progress
+ * output. It talks to the program only through {@link Program}, so it drives the reference
+ * interpreter and generated code alike.
+ *
+ * <pre>{@code
+ * TrainingResult result = Trainer.builder(program, split.train())
+ *     .validation(split.valid())
+ *     .epochs(20).seed(7)
+ *     .schedule(Schedule.cosine(0.1, 20, 0))
+ *     .earlyStopping(3, 1e-4)
+ *     .checkpoints(Path.of("checkpoints"))
+ *     .build()
+ *     .fit();
+ * }</pre>
+ *
+ * <p>How data reaches the program is set by its inputs' kinds (see {@link dev.fusebox.runtime.InputKind}):
+ * the one features input gets the batch's features, label, one-hot and target inputs get the batch's
+ * labels in those forms, and a scalar input named {@code lr} gets the schedule's rate before every
+ * step. Data that does not fit the inputs is rejected when the trainer is built.
+ *
+ * <p>Epochs and steps count from 1 in everything a run reports (the log, checkpoint names, results);
+ * a {@link Schedule} is asked for 0-based indices, as PyTorch's schedulers count. Every call to
+ * {@link #fit()} starts again from epoch 1 with the program's current parameters.
+ */
+public final class Trainer {
+  /** The scalar input that takes the learning rate. */
+  public static final String LR = "lr";
+
+  final Program program;
+  final Dataset train;
+  final Dataset valid; // null without validation data
+  final InputBinding trainBinding;
+  final int epochs; // 0 when limited by steps
+  final long steps; // 0 when limited by epochs
+  final boolean shuffle;
+  final long seed;
+  final Schedule schedule; // null when the program has no lr input
+  final List<TrainingListener> listeners;
+  final int patience; // 0 without early stopping
+  final double minDelta;
+  final Path checkpointDir; // null without checkpoints
+  final Path logFile; // null without a step log
+  final PrintStream out; // null when quiet
+  final boolean progressBar;
+  final boolean failOnNonFiniteLoss;
+
+  private Trainer(Builder b) {
+    this.program = b.program;
+    this.train = b.train;
+    this.valid = b.valid;
+    this.epochs = b.epochs;
+    this.steps = b.steps;
+    this.shuffle = b.shuffle;
+    this.seed = b.seed;
+    this.schedule = b.schedule;
+    this.listeners = List.copyOf(b.listeners);
+    this.patience = b.patience;
+    this.minDelta = b.minDelta;
+    this.checkpointDir = b.checkpointDir;
+    this.logFile = b.logFile;
+    this.out = b.quiet ? null : b.out;
+    this.progressBar = !b.quiet && (b.progressBar != null ? b.progressBar : b.out == System.out && System.console() != null);
+    this.failOnNonFiniteLoss = b.failOnNonFiniteLoss;
+    this.trainBinding = InputBinding.supervised(program, train, "training data");
+    if (valid != null) Evaluator.of(program).check(valid, "validation data");
+  }
+
+  public static Builder builder(Program program, Dataset train) {
+    return new Builder(program, train);
+  }
+
+  /**
+   * Trains until the epochs or steps are done, early stopping ends it, a listener stops it, or a step's
+   * loss is not finite.
+   *
+   * @throws NonFiniteLossException on a non-finite loss, if built with {@code failOnNonFiniteLoss(true)}
+   * @throws IOException if a checkpoint or the log cannot be written; the log is flushed first
+   */
+  public TrainingResult fit() throws IOException {
+    return new TrainingRun(this).run();
+  }
+
+  /** Options for a {@link Trainer}; {@link #epochs} or {@link #steps}, and a schedule if the program has an lr input, are required. */
+  public static final class Builder {
+    private final Program program;
+    private final Dataset train;
+    private Dataset valid;
+    private int epochs;
+    private long steps;
+    private boolean shuffle = true;
+    private long seed;
+    private Schedule schedule;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private int patience;
+    private double minDelta;
+    private Path checkpointDir;
+    private Path logFile;
+    private PrintStream out = System.out;
+    private boolean quiet;
+    private Boolean progressBar;
+    private boolean failOnNonFiniteLoss;
+    private int batchSize;
+
+    private Builder(Program program, Dataset train) {
+      this.program = Objects.requireNonNull(program, "program");
+      this.train = Objects.requireNonNull(train, "training data");
+    }
+
+    /** Data to score after every epoch; needed for early stopping, and what "best" is judged on. */
+    public Builder validation(Dataset valid) {
+      this.valid = Objects.requireNonNull(valid, "validation data");
+      return this;
+    }
+
+    /** Train for {@code n} full passes over the data. */
+    public Builder epochs(int n) {
+      if (n < 1) throw new IllegalArgumentException("epochs must be at least 1, not " + n);
+      this.epochs = n;
+      return this;
+    }
+
+    /**
+     * Train for {@code n} optimizer steps, wrapping around the data as often as needed; epochs (for
+     * validation, checkpoints and the schedule) still end every {@code ceil(rows / batchSize)} steps,
+     * and the last may be cut short.
+     */
+    public Builder steps(long n) {
+      if (n < 1) throw new IllegalArgumentException("steps must be at least 1, not " + n);
+      this.steps = n;
+      return this;
+    }
+
+    /** Whether each epoch visits the rows in a fresh order drawn from the seed (the default) or in file order. */
+    public Builder shuffle(boolean shuffle) {
+      this.shuffle = shuffle;
+      return this;
+    }
+
+    /** The seed of the shuffled orders; epoch {@code e}'s order depends on the seed and {@code e} alone. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** The learning rate of every step; required when the program has an {@code lr} input. */
+    public Builder schedule(Schedule schedule) {
+      this.schedule = Objects.requireNonNull(schedule, "schedule");
+      return this;
+    }
+
+    /** Adds a listener; listeners are called in the order added. */
+    public Builder listener(TrainingListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Stop when the validation loss has not fallen below the best so far by more than {@code minDelta}
+     * for {@code patience} epochs in a row, as Keras's and Lightning's {@code EarlyStopping} do.
+     */
+    public Builder earlyStopping(int patience, double minDelta) {
+      if (patience < 1) throw new IllegalArgumentException("patience must be at least 1 epoch, not " + patience);
+      if (!(minDelta >= 0 && minDelta < Double.POSITIVE_INFINITY)) {
+        throw new IllegalArgumentException("min delta must be finite and not negative, not " + minDelta);
+      }
+      this.patience = patience;
+      this.minDelta = minDelta;
+      return this;
+    }
+
+    /**
+     * After every epoch, write {@code epoch-<n>.safetensors} (the parameters alone) and
+     * {@code epoch-<n>.optimizer.safetensors} (every other state tensor) into {@code dir}, created if
+     * missing, and the same pair as {@code best.*} whenever the epoch is the best so far.
+     */
+    public Builder checkpoints(Path dir) {
+      this.checkpointDir = Objects.requireNonNull(dir, "checkpoint directory");
+      return this;
+    }
+
+    /** Write a row per step to a CSV file with header {@code epoch,step,loss,ms}, replacing the file. */
+    public Builder log(Path csv) {
+      this.logFile = Objects.requireNonNull(csv, "log file");
+      return this;
+    }
+
+    /** Where the per-epoch lines go (standard output by default); setting it turns off the progress bar. */
+    public Builder output(PrintStream out) {
+      this.out = Objects.requireNonNull(out, "output");
+      this.quiet = false;
+      return this;
+    }
+
+    /** No progress output at all. */
+    public Builder quiet() {
+      this.quiet = true;
+      return this;
+    }
+
+    /**
+     * A progress bar on standard error instead of lines; by default there is one when a console is
+     * attached and the output is standard output.
+     */
+    public Builder progressBar(boolean on) {
+      this.progressBar = on;
+      return this;
+    }
+
+    /** Throw {@link NonFiniteLossException} on a NaN or infinite loss instead of returning a result that reports it. */
+    public Builder failOnNonFiniteLoss(boolean fail) {
+      this.failOnNonFiniteLoss = fail;
+      return this;
+    }
+
+    /**
+     * The batch size the caller expects; a program is compiled for one batch size, so this only checks
+     * that a user's setting agrees with the program's rather than silently training at another.
+     */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** Checks the options against each other and the data against the program's inputs. */
+    public Trainer build() {
+      if ((epochs == 0) == (steps == 0)) {
+        throw new IllegalStateException("set either epochs(n) or steps(n)" + (epochs != 0 ? ", not both" : ""));
+      }
+      if (patience > 0 && valid == null) {
+        throw new IllegalStateException("early stopping watches the validation loss: give validation(data) too");
+      }
+      if (train.rows() == 0) throw new IllegalArgumentException("the training data " + train + " has no rows");
+      if (valid != null && valid.rows() == 0) {
+        throw new IllegalArgumentException("the validation data " + valid + " has no rows");
+      }
+      if (batchSize != 0 && batchSize != program.batchSize()) {
+        throw new IllegalArgumentException("batch size " + batchSize + " was asked for but the program is compiled "
+            + "for batch size " + program.batchSize() + "; inputs: " + program.inputs());
+      }
+      checkLearningRate();
+      return new Trainer(this);
+    }
+
+    private void checkLearningRate() {
+      InputSpec lr = program.inputs().stream().filter(in -> in.name().equals(LR)).findFirst().orElse(null);
+      if (lr != null && lr.kind() != InputKind.SCALAR) {
+        throw new IllegalArgumentException("input '" + LR + "' is reserved for the learning rate and must be a scalar, "
+            + "not " + lr);
+      }
+      if (lr != null && schedule == null) {
+        throw new IllegalStateException("the program takes its learning rate from input '" + LR + "': give one with "
+            + "schedule(Schedule.constant(...)) or another schedule");
+      }
+      if (lr == null && schedule != null) {
+        throw new IllegalStateException("a schedule was given but the program has no scalar input '" + LR
+            + "' to set; inputs: " + program.inputs());
+      }
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package dev.fusebox.runtime.train;
+
+/**
+ * Hears about each optimizer step and each finished epoch, and may stop training by returning
+ * {@link Decision#STOP}. Both methods do nothing by default, so a listener overrides what it needs.
+ *
+ * <p>A stop requested from {@link #onStep} ends the epoch after that step; the shortened epoch is still
+ * validated, checkpointed and reported. A listener that throws aborts training with its exception,
+ * after the step log is flushed.
+ */
+public interface TrainingListener {
+
+  /** Whether training goes on. */
+  enum Decision { CONTINUE, STOP }
+
+  /** Called after every optimizer step whose loss is finite. */
+  default Decision onStep(StepEvent event) {
+    return Decision.CONTINUE;
+  }
+
+  /** Called after every epoch, once it is validated and checkpointed. */
+  default Decision onEpoch(EpochEvent event) {
+    return Decision.CONTINUE;
+  }
+}

@@ -1,0 +1,163 @@
+package dev.fusebox.runtime.train;
+
+import dev.fusebox.runtime.Program;
+import dev.fusebox.runtime.data.Batcher;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * One call of {@link Trainer#fit()}: the loop and the state it keeps between epochs. The step loop
+ * allocates nothing of its own: the batcher refills its buffers, the log formats into reused ones,
+ * and only a listener's {@link StepEvent} is created per step, and only when there are listeners.
+ */
+final class TrainingRun {
+  private final Trainer t;
+  private final Program program;
+  private final Evaluator evaluator;
+  private final boolean hasLr;
+  private final int batchSize;
+
+  private final List<EpochStats> history = new ArrayList<>();
+  private long step; // steps taken so far
+  private int bestEpoch;
+  private double bestLoss = Double.POSITIVE_INFINITY;
+  private double earlyStopReference = Double.POSITIVE_INFINITY; // the loss at the last significant improvement
+  private int epochsWithoutImprovement;
+  private StopReason stopReason;
+  private NonFiniteLoss nonFinite;
+
+  TrainingRun(Trainer trainer) {
+    this.t = trainer;
+    this.program = trainer.program;
+    this.evaluator = Evaluator.of(program);
+    this.hasLr = trainer.schedule != null;
+    this.batchSize = program.batchSize();
+  }
+
+  TrainingResult run() throws IOException {
+    long start = System.nanoTime();
+    Batcher batches = t.shuffle ? Batcher.shuffled(t.trainBinding.data(), batchSize, t.seed)
+        : Batcher.inOrder(t.trainBinding.data(), batchSize);
+    int perEpoch = batches.batchesPerEpoch();
+    long totalSteps = t.epochs > 0 ? (long) t.epochs * perEpoch : t.steps;
+    long plannedEpochs = (totalSteps + perEpoch - 1) / perEpoch;
+    if (plannedEpochs > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(totalSteps + " steps of " + perEpoch + " per epoch are too many epochs");
+    }
+    int epochs = (int) plannedEpochs;
+    Checkpoints checkpoints = t.checkpointDir == null ? null : Checkpoints.in(t.checkpointDir, program);
+    try (StepLog log = t.logFile == null ? null : StepLog.open(t.logFile);
+        Progress progress = t.out == null ? Progress.silent()
+            : t.progressBar ? Progress.bar() : Progress.lines(t.out)) {
+      for (int e = 0; e < epochs && stopReason == null; e++) {
+        int stepsThisEpoch = (int) Math.min(perEpoch, totalSteps - step);
+        runEpoch(e, epochs, stepsThisEpoch, batches, log, progress, checkpoints);
+      }
+      if (stopReason == null) stopReason = StopReason.COMPLETED;
+      reportStop(progress);
+    } finally {
+      program.setValidRows(batchSize);
+    }
+    TrainingResult result = new TrainingResult(history, bestEpoch, stopReason, step,
+        Duration.ofNanos(System.nanoTime() - start), Optional.ofNullable(nonFinite));
+    if (nonFinite != null && t.failOnNonFiniteLoss) throw new NonFiniteLossException(nonFinite, result);
+    return result;
+  }
+
+  private void runEpoch(int e, int epochs, int stepsThisEpoch, Batcher batches, StepLog log, Progress progress,
+      Checkpoints checkpoints) throws IOException {
+    long epochStart = System.nanoTime();
+    int epoch = e + 1;
+    batches.startEpoch(e);
+    progress.startEpoch(epoch, epochs, stepsThisEpoch);
+    double lossSum = 0;
+    long rows = 0;
+    double lr = Double.NaN;
+    int done = 0;
+    while (done < stepsThisEpoch) {
+      long stepStart = System.nanoTime();
+      batches.next();
+      t.trainBinding.load(batches, program);
+      if (hasLr) {
+        lr = t.schedule.lr(e, step);
+        program.setScalar(Trainer.LR, (float) lr);
+      }
+      float loss = program.step();
+      long nanos = System.nanoTime() - stepStart;
+      step++;
+      done++;
+      int valid = batches.validRows();
+      if (log != null) log.write(epoch, step, loss, nanos);
+      progress.step(loss, valid);
+      if (!Float.isFinite(loss)) {
+        // The update has already spread the non-finite value into the parameters: nothing to validate or save.
+        nonFinite = new NonFiniteLoss(epoch, step, loss, program.firstNonFinite());
+        stopReason = StopReason.NON_FINITE_LOSS;
+        return;
+      }
+      lossSum += (double) loss * valid;
+      rows += valid;
+      if (!t.listeners.isEmpty() && stepListenersStop(new StepEvent(epoch, step, done, loss, lr, valid, nanos))) {
+        stopReason = StopReason.LISTENER;
+        break;
+      }
+    }
+    endEpoch(epoch, epochs, done, rows, lossSum / rows, lr, epochStart, progress, checkpoints);
+  }
+
+  private void endEpoch(int epoch, int epochs, int steps, long rows, double trainLoss, double lr, long epochStart,
+      Progress progress, Checkpoints checkpoints) throws IOException {
+    Optional<Metrics> validation = t.valid == null ? Optional.empty() : Optional.of(evaluator.evaluate(t.valid));
+    double monitored = validation.map(Metrics::loss).orElse(trainLoss);
+    // Strictly lower, so a tie keeps the earlier epoch; NaN is never best.
+    boolean best = monitored < bestLoss;
+    if (best) {
+      bestLoss = monitored;
+      bestEpoch = epoch;
+    }
+    if (checkpoints != null) checkpoints.save(epoch, step, best);
+    if (t.patience > 0) {
+      if (monitored < earlyStopReference - t.minDelta) {
+        earlyStopReference = monitored;
+        epochsWithoutImprovement = 0;
+      } else if (++epochsWithoutImprovement >= t.patience && stopReason == null) {
+        stopReason = StopReason.EARLY_STOP;
+      }
+    }
+    EpochStats stats = new EpochStats(epoch, steps, rows, trainLoss, lr, validation,
+        Duration.ofNanos(System.nanoTime() - epochStart));
+    history.add(stats);
+    progress.endEpoch(stats, epochs);
+    EpochEvent event = new EpochEvent(stats, epochs, best);
+    for (TrainingListener listener : t.listeners) {
+      if (listener.onEpoch(event) == TrainingListener.Decision.STOP && stopReason == null) {
+        stopReason = StopReason.LISTENER;
+      }
+    }
+  }
+
+  /** Tells every listener; true if any asked to stop. All are told even when an earlier one asks. */
+  private boolean stepListenersStop(StepEvent event) {
+    boolean stop = false;
+    for (int i = 0; i < t.listeners.size(); i++) {
+      stop |= t.listeners.get(i).onStep(event) == TrainingListener.Decision.STOP;
+    }
+    return stop;
+  }
+
+  private void reportStop(Progress progress) {
+    switch (stopReason) {
+      case EARLY_STOP -> progress.message(String.format(Locale.ROOT,
+          "early stop: valid_loss has not improved by more than %s for %d epochs; best %.4f at epoch %d",
+          t.minDelta, t.patience, bestLoss, bestEpoch));
+      case NON_FINITE_LOSS -> progress.message("stopped: " + nonFinite.message());
+      case LISTENER -> progress.message("stopped by a listener after step " + step);
+      case COMPLETED -> { }
+      default -> throw new AssertionError(stopReason);
+    }
+  }
+}
