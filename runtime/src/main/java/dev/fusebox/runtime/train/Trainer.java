@@ -49,7 +49,7 @@ public final class Trainer {
   final long steps; // 0 when limited by epochs
   final boolean shuffle;
   final long seed;
-  final Schedule schedule; // null when the program has no lr input
+  final Schedule schedule; // null: the program keeps the learning rate it has
   final List<TrainingListener> listeners;
   final int patience; // 0 without early stopping
   final double minDelta;
@@ -95,7 +95,10 @@ public final class Trainer {
     return new TrainingRun(this).run();
   }
 
-  /** Options for a {@link Trainer}; {@link #epochs} or {@link #steps}, and a schedule if the program has an lr input, are required. */
+  /**
+   * Options for a {@link Trainer}; {@link #epochs} or {@link #steps} is required. Without a schedule
+   * the program's {@code lr} input keeps its value (a training graph starts it at the optimizer's rate).
+   */
   public static final class Builder {
     private final Program program;
     private final Dataset train;
@@ -261,10 +264,6 @@ public final class Trainer {
       if (lr != null && lr.kind() != InputKind.SCALAR) {
         throw new IllegalArgumentException("input '" + LR + "' is reserved for the learning rate and must be a scalar, "
             + "not " + lr);
-      }
-      if (lr != null && schedule == null) {
-        throw new IllegalStateException("the program takes its learning rate from input '" + LR + "': give one with "
-            + "schedule(Schedule.constant(...)) or another schedule");
       }
       if (lr == null && schedule != null) {
         throw new IllegalStateException("a schedule was given but the program has no scalar input '" + LR

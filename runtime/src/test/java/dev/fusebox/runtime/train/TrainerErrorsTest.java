@@ -99,11 +99,7 @@ class TrainerErrorsTest {
   }
 
   @Test
-  void theLearningRateInputNeedsASchedule() {
-    assertThatThrownBy(() -> Trainer.builder(linear(), doubling()).epochs(1).build())
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessage("the program takes its learning rate from input 'lr': give one with "
-            + "schedule(Schedule.constant(...)) or another schedule");
+  void aScheduleNeedsALearningRateInput() {
     ScriptedProgram noLr = new ScriptedProgram(2, 1, ScriptedProgram.targets("y", 2, 1));
     assertThatThrownBy(() -> Trainer.builder(noLr, doubling()).epochs(1).schedule(Schedule.constant(0.1)).build())
         .hasMessage("a schedule was given but the program has no scalar input 'lr' to set; inputs: "

@@ -26,6 +26,16 @@ class TrainerTest {
   }
 
   @Test
+  void withoutAScheduleTheProgramKeepsItsLearningRate() throws IOException {
+    LinearRegressionProgram program = new LinearRegressionProgram(2, 1, 0f);
+    program.setScalar("lr", 0.1f);
+    Trainer.builder(program, doubling()).steps(3).shuffle(false).quiet().build().fit();
+    // The same three steps as with Schedule.constant(0.1) below.
+    assertThat(program.read("weight")[0]).isCloseTo(2.186f, within(1e-5f));
+    assertThat(program.read("bias")[0]).isCloseTo(0.62f, within(1e-5f));
+  }
+
+  @Test
   void stepsModeReproducesSgdWorkedByHand() throws IOException {
     LinearRegressionProgram program = new LinearRegressionProgram(2, 1, 0f);
     TrainingResult result = Trainer.builder(program, doubling()).steps(3).shuffle(false)
