@@ -51,6 +51,14 @@ public final class Autodiff {
    * a zero gradient.
    */
   public static Map<Node, Node> append(Graph.Builder b, Node loss, List<Node> wrt) {
+    return append(b, loss, wrt, true);
+  }
+
+  /**
+   * As {@link #append(Graph.Builder, Node, List)}; with {@code declareOutputs} false the gradients are
+   * not outputs, so that a training program is free to keep them in registers and never store them.
+   */
+  public static Map<Node, Node> append(Graph.Builder b, Node loss, List<Node> wrt, boolean declareOutputs) {
     if (!loss.shape().isScalar()) throw new GraphException("loss " + loss.describe() + " must be a scalar, not " + loss.shape());
     List<Node> forward = new ArrayList<>(b.nodes());
     int n = forward.size();
@@ -96,7 +104,7 @@ public final class Autodiff {
       if (grad == null) {
         grad = b.add(new Constant(w.shape(), new double[w.shape().size()]), List.of(), w.name() + ".grad", w.site(), w.name());
       }
-      b.output(w.name() + ".grad", grad);
+      if (declareOutputs) b.output(w.name() + ".grad", grad);
       result.put(w, grad);
     }
     return result;

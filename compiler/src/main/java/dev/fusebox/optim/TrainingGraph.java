@@ -20,7 +20,8 @@ import java.util.Map;
  * The whole training step as one graph: the forward graph, the gradients of its {@code loss} with
  * respect to every trainable parameter, optional clipping by global norm, and the optimizer's
  * updates. Adds a scalar input {@code lr} (initially the optimizer's learning rate; schedules set it)
- * and a state {@code optimizer.step} counting steps.
+ * and a state {@code optimizer.step} counting steps. Gradients are not outputs, so that compiled code
+ * can fuse them into the updates without storing them; the interpreter can still read them by name.
  */
 public final class TrainingGraph {
   private TrainingGraph() {}
@@ -36,7 +37,7 @@ public final class TrainingGraph {
     Node loss = forward.output("loss");
     List<Node> params = forward.nodes().stream().filter(n -> n.op() instanceof Variable v && v.trainable()).toList();
     if (params.isEmpty()) throw new IllegalArgumentException("the graph has no trainable parameters");
-    Map<Node, Node> grads = Autodiff.append(b, loss, params);
+    Map<Node, Node> grads = Autodiff.append(b, loss, params, false);
     if (maxNorm > 0) grads = clipByGlobalNorm(b, grads, maxNorm);
     Node lr = b.add(Input.scalar(optimizer.lr()), List.of(), "lr", "", null);
     Node t = b.add(Variable.state(dev.fusebox.ir.Shape.scalar(), Initializers.zeros()), List.of(), "optimizer.step", "", null);

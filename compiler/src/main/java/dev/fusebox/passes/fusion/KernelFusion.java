@@ -67,7 +67,7 @@ public final class KernelFusion implements Pass {
 
     List<Kernel> plan() {
       for (Node n : g.nodes()) if (n.op() instanceof Loss && free(n)) lossKernel(n);
-      for (Node n : g.nodes()) if (free(n) || n.op() instanceof Elementwise && group[n.id()] < 0) denseBackward(n);
+      for (Node n : g.nodes()) if (!n.op().isSource()) denseBackward(n);
       for (Node n : g.nodes()) if (n.op() instanceof MatMul && free(n)) start(Kind.DENSE, n);
       for (int k = 0; k < members.size(); k++) if (kinds.get(k) == Kind.DENSE || kinds.get(k) == Kind.DENSE_BACKWARD) epilogue(k);
       for (Node n : g.nodes()) if (n.op() instanceof Elementwise && free(n)) elementwise(n);
@@ -152,21 +152,36 @@ public final class KernelFusion implements Pass {
       }
     }
 
+    /**
+     * Joins the elementwise kernel of an input with n's shape, then merges in the kernels of its other
+     * such inputs (siblings reading the same values: Adam's m' and v' both read the gradient).
+     */
     private void elementwise(Node n) {
+      int target = -1;
       for (Node in : n.inputs()) {
         int k = group[in.id()];
-        if (k >= 0 && kinds.get(k) == Kind.ELEMENTWISE && in.shape().equals(n.shape()) && convexWith(k, n)) {
-          join(k, n);
-          return;
+        if (k < 0 || k == target || kinds.get(k) != Kind.ELEMENTWISE || !in.shape().equals(n.shape())) continue;
+        if (target < 0) {
+          if (convexWith(k, List.of(n))) {
+            join(k, n);
+            target = k;
+          }
+        } else if (convexWith(target, members.get(k))) {
+          for (Node m : members.get(k)) join(target, m);
+          members.get(k).clear();
         }
       }
-      start(Kind.ELEMENTWISE, n);
+      if (target < 0) start(Kind.ELEMENTWISE, n);
     }
 
-    /** Whether kernel k stays convex with n added: no input outside it depends on a member. */
     private boolean convexWith(int k, Node n) {
+      return convexWith(k, List.of(n));
+    }
+
+    /** Whether kernel k stays convex with {@code more} added: no input outside it depends on a member. */
+    private boolean convexWith(int k, List<Node> more) {
       List<Node> set = new ArrayList<>(members.get(k));
-      set.add(n);
+      set.addAll(more);
       boolean[] in = new boolean[g.size()];
       int min = Integer.MAX_VALUE;
       for (Node m : set) {

@@ -15,7 +15,18 @@ import java.util.PriorityQueue;
 final class KernelOrder {
   private KernelOrder() {}
 
-  static List<Kernel> order(Graph g, List<List<Node>> members, List<Kernel.Kind> kinds, int[] group) {
+  static List<Kernel> order(Graph g, List<List<Node>> allMembers, List<Kernel.Kind> allKinds, int[] oldGroup) {
+    // Kernels emptied by merging are dropped; renumber the rest.
+    List<List<Node>> members = new ArrayList<>();
+    List<Kernel.Kind> kinds = new ArrayList<>();
+    int[] group = new int[g.size()];
+    java.util.Arrays.fill(group, -1);
+    for (int k = 0; k < allMembers.size(); k++) {
+      if (allMembers.get(k).isEmpty()) continue;
+      for (Node m : allMembers.get(k)) group[m.id()] = members.size();
+      members.add(allMembers.get(k));
+      kinds.add(allKinds.get(k));
+    }
     int n = members.size();
     List<List<Integer>> next = new ArrayList<>();
     int[] indegree = new int[n];
