@@ -1,6 +1,5 @@
 package dev.fusebox.passes;
 
-import dev.fusebox.diag.Debug;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.GraphPrinter;
 import dev.fusebox.ir.GraphVerifier;
@@ -10,8 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * An ordered list of passes. Passes named in {@code disabled} (or in {@code fusebox.passes.disable})
- * are skipped. With {@code verify} (always in tests, and at debug level 1 and above) the graph is
+ * An ordered list of passes. Passes named in {@code disabled} are skipped. With {@code verify} (always in tests, and at debug level 1 and above) the graph is
  * verified before and after every pass, so a broken invariant names the pass that broke it.
  */
 public final class PassPipeline {
@@ -22,7 +20,6 @@ public final class PassPipeline {
   public PassPipeline(List<Pass> passes, Set<String> disabled, boolean verify) {
     this.passes = List.copyOf(passes);
     this.disabled = new TreeSet<>(disabled);
-    this.disabled.addAll(Debug.disabledPasses());
     this.verify = verify;
     for (String d : this.disabled) {
       if (passes.stream().noneMatch(p -> p.name().equals(d))) {

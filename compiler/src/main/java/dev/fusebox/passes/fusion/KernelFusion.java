@@ -46,6 +46,19 @@ public final class KernelFusion implements Pass {
     return g.withKernels(new Planner(g, ctx, name()).plan());
   }
 
+  /**
+   * The plan without fusion: every computing node its own kernel, in graph order. For ablations
+   * ({@code fusebox.passes.disable=kernel_fusion}) and for code generation of unfused graphs.
+   */
+  public static Graph unfused(Graph g) {
+    if (!g.kernels().isEmpty()) return g;
+    List<Kernel> plan = new ArrayList<>();
+    for (Node n : g.nodes()) {
+      if (!n.op().isSource()) plan.add(new Kernel(n.op() instanceof Elementwise ? Kind.ELEMENTWISE : Kind.SINGLE, List.of(n)));
+    }
+    return g.withKernels(plan);
+  }
+
   /** One planning run over one graph. */
   private static final class Planner {
     private final Graph g;

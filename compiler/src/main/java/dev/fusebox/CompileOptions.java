@@ -1,0 +1,42 @@
+package dev.fusebox;
+
+import dev.fusebox.diag.Debug;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Options for {@link Compiler}. Immutable; start from {@link #defaults()}.
+ *
+ * @param disabledPasses passes to skip, by name (also {@code -Dfusebox.passes.disable=...})
+ * @param clipGradNorm clip gradients to this global L2 norm; 0 for none
+ * @param verify verify the graph around every pass (also at {@code fusebox.debug >= 1})
+ * @param debug debug level (0-3; default from {@code fusebox.debug})
+ */
+public record CompileOptions(Set<String> disabledPasses, double clipGradNorm, boolean verify, int debug) {
+
+  public CompileOptions {
+    disabledPasses = Set.copyOf(disabledPasses);
+  }
+
+  public static CompileOptions defaults() {
+    return new CompileOptions(Set.of(), 0, false, Debug.level());
+  }
+
+  public CompileOptions withoutPasses(String... names) {
+    Set<String> d = new TreeSet<>(disabledPasses);
+    d.addAll(Set.of(names));
+    return new CompileOptions(d, clipGradNorm, verify, debug);
+  }
+
+  public CompileOptions withClipGradNorm(double maxNorm) {
+    return new CompileOptions(disabledPasses, maxNorm, verify, debug);
+  }
+
+  public CompileOptions withVerify(boolean verify) {
+    return new CompileOptions(disabledPasses, clipGradNorm, verify, debug);
+  }
+
+  public CompileOptions withDebug(int level) {
+    return new CompileOptions(disabledPasses, clipGradNorm, verify, level);
+  }
+}

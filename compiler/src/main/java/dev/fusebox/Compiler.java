@@ -1,0 +1,90 @@
+package dev.fusebox;
+
+import dev.fusebox.diag.Debug;
+import dev.fusebox.ir.Graph;
+import dev.fusebox.optim.Optimizer;
+import dev.fusebox.optim.TrainingGraph;
+import dev.fusebox.passes.Pass;
+import dev.fusebox.passes.PassContext;
+import dev.fusebox.passes.PassPipeline;
+import dev.fusebox.passes.fusion.KernelFusion;
+import dev.fusebox.passes.fusion.LossFusion;
+import dev.fusebox.passes.memory.MemoryPlan;
+import dev.fusebox.passes.memory.MemoryPlanner;
+import dev.fusebox.passes.simplify.AlgebraicSimplification;
+import dev.fusebox.passes.simplify.CommonSubexpressionElimination;
+import dev.fusebox.passes.simplify.ConstantFolding;
+import dev.fusebox.passes.simplify.DeadNodeElimination;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The whole pipeline, in one place:
+ *
+ * <pre>
+ * forward graph ─loss_fusion─▶ ─autodiff + optimizer─▶ training graph
+ *   ─algebraic_simplification · constant_folding · cse · dead_node_elimination · kernel_fusion─▶ fused graph
+ *   ─memory planning─▶ plan
+ * </pre>
+ *
+ * Passes on the forward graph run before autodiff, so that a fused loss brings its own gradient.
+ */
+public final class Compiler {
+  private Compiler() {}
+
+  /** The forward graph's passes, in order. */
+  public static List<Pass> forwardPasses() {
+    return List.of(new LossFusion());
+  }
+
+  /** The training graph's passes, in order: simplify first, fuse last (fusion plans the final nodes). */
+  public static List<Pass> trainingPasses() {
+    return List.of(new AlgebraicSimplification(), new ConstantFolding(), new CommonSubexpressionElimination(),
+        new DeadNodeElimination(), new KernelFusion());
+  }
+
+  /** Compiles a forward graph (with a {@code loss} output) and an optimizer into a fused, planned training graph. */
+  public static Compilation compile(Graph forward, Optimizer optimizer, CompileOptions options) {
+    PassContext ctx = new PassContext(options.debug(), System.err);
+    Graph f = pipeline(forwardPasses(), options).run(forward, ctx);
+    Graph training = TrainingGraph.of(f, optimizer, options.clipGradNorm());
+    Graph fused = KernelFusion.unfused(pipeline(trainingPasses(), options).run(training, ctx));
+    MemoryPlan memory = MemoryPlanner.plan(fused);
+    if (options.debug() >= 1) System.err.println("[fusebox] " + memory.summary());
+    return new Compilation(forward, training, fused, memory, ctx.decisions());
+  }
+
+  /** Pass names disabled by the options or by {@code -Dfusebox.passes.disable}, each checked to exist. */
+  static Set<String> disabled(CompileOptions options) {
+    Set<String> all = new java.util.TreeSet<>(options.disabledPasses());
+    all.addAll(Debug.disabledPasses());
+    List<String> known = java.util.stream.Stream.concat(forwardPasses().stream(), trainingPasses().stream()).map(Pass::name).toList();
+    for (String d : all) {
+      if (!known.contains(d)) throw new IllegalArgumentException("unknown pass '" + d + "' to disable; passes are " + known);
+    }
+    return all;
+  }
+
+  private static PassPipeline pipeline(List<Pass> passes, CompileOptions options) {
+    Set<String> mine = new java.util.TreeSet<>();
+    for (String d : disabled(options)) if (passes.stream().anyMatch(p -> p.name().equals(d))) mine.add(d);
+    return new PassPipeline(passes, mine, options.verify());
+  }
+
+  /**
+   * What compiling produced: the graph as given, the training graph before passes, the fused graph
+   * with its kernels, its memory plan, and every decision passes made (for the fusion report).
+   */
+  public record Compilation(Graph forward, Graph training, Graph fused, MemoryPlan memory, List<String> decisions) {
+
+    /** The fusion report: kernels with their nodes, then the decisions with reasons. */
+    public String fusionReport() {
+      StringBuilder b = new StringBuilder();
+      b.append(String.format("%d nodes, %d kernels%n", fused.size(), fused.kernels().size()));
+      for (int k = 0; k < fused.kernels().size(); k++) b.append("kernel ").append(k).append(' ').append(fused.kernels().get(k)).append('\n');
+      b.append('\n');
+      for (String d : decisions) b.append(d).append('\n');
+      return b.toString();
+    }
+  }
+}
