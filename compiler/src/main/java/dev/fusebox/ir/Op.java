@@ -55,6 +55,15 @@ public interface Op {
     return false;
   }
 
+  /**
+   * Code generation for ops that are not elementwise or matmuls: writes scalar Java computing the
+   * output from the inputs. Elementwise ops are generated from their expression and matmuls by the
+   * kernel templates, so they need not implement this.
+   */
+  default void lower(Lowering l) {
+    throw new UnsupportedOperationException("no code generation for op " + name());
+  }
+
   /** Extra text printed after the name and attributes, such as an elementwise body in braces; or "". */
   default String body() {
     return "";

@@ -1,6 +1,7 @@
 package dev.fusebox.ops;
 
 import dev.fusebox.ir.Buffer;
+import dev.fusebox.ir.Lowering;
 
 /**
  * Binary cross-entropy, mean over valid rows × columns, against float targets in [0, 1].
@@ -59,5 +60,42 @@ public record BinaryCrossEntropy(boolean logits) implements Loss {
       double g = logits ? -v : -(Math.max(Math.log(v), CrossEntropy.LOG_FLOOR) - Math.max(Math.log1p(-v), CrossEntropy.LOG_FLOOR));
       out.set(i, g * scale);
     }
+  }
+
+  @Override
+  public void lower(Lowering l) {
+    int cols = l.inputShape(0).cols();
+    String x = l.input(0), y = l.input(1), n = l.local("n"), total = l.local("total");
+    l.statement("int $L = $L", n, l.validRows(l.inputShape(0).rows()));
+    l.statement("double $L = 0", total);
+    l.begin("for (int i = 0; i < $L * $L; i++)", n, cols);
+    l.statement("double v = $L[i], t = $L[i]", x, y);
+    if (logits) {
+      l.statement("$L += Math.max(v, 0) - v * t + Math.log1p(Math.exp(-Math.abs(v)))", total);
+    } else {
+      l.statement("$L -= t * Math.max(Math.log(v), $L) + (1 - t) * Math.max(Math.log1p(-v), $L)", total,
+          CrossEntropy.LOG_FLOOR, CrossEntropy.LOG_FLOOR);
+    }
+    l.end();
+    l.statement("$L[0] = (float) ($L / ((double) $L * $L))", l.output(), total, n, cols);
+  }
+
+  @Override
+  public void lowerGradient(Lowering l, boolean wrtTarget) {
+    int rows = l.inputShape(0).rows(), cols = l.inputShape(0).cols();
+    String x = l.input(0), y = l.input(1), out = l.output(), n = l.local("n"), scale = l.local("scale");
+    l.statement("int $L = $L", n, l.validRows(rows));
+    l.statement("double $L = $L[0] / ((double) $L * $L)", scale, l.input(2), n, cols);
+    l.begin("for (int i = 0; i < $L * $L; i++)", n, cols);
+    l.statement("double v = $L[i], t = $L[i]", x, y);
+    String g;
+    if (wrtTarget) {
+      g = logits ? "-v" : "-(Math.max(Math.log(v), " + CrossEntropy.LOG_FLOOR + ") - Math.max(Math.log1p(-v), " + CrossEntropy.LOG_FLOOR + "))";
+    } else {
+      g = logits ? "1 / (1 + Math.exp(-v)) - t" : "(v - t) / Math.max(v * (1 - v), 1e-12)";
+    }
+    l.statement("$L[i] = (float) (($L) * $L)", out, g, scale);
+    l.end();
+    l.statement("java.util.Arrays.fill($L, $L * $L, $L, 0f)", out, n, cols, rows * cols);
   }
 }

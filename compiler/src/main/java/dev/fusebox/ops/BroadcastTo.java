@@ -3,6 +3,7 @@ package dev.fusebox.ops;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
+import dev.fusebox.ir.Lowering;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
@@ -45,5 +46,15 @@ public record BroadcastTo(Shape target) implements Op {
   @Override
   public List<Node> vjp(Gradients g, Node y, Node dy) {
     return List.of(g.add(new SumTo(y.input(0).shape()), dy));
+  }
+
+  @Override
+  public void lower(Lowering l) {
+    Shape in = l.inputShape(0);
+    l.begin("for (int r = 0; r < $L; r++)", target.rows());
+    l.begin("for (int c = 0; c < $L; c++)", target.cols());
+    l.statement("$L[r * $L + c] = $L[$L]", l.output(), target.cols(), l.input(0), Lowerings.index(in, "r", "c"));
+    l.end();
+    l.end();
   }
 }

@@ -1,6 +1,7 @@
 package dev.fusebox.ops;
 
 import dev.fusebox.ir.Buffer;
+import dev.fusebox.ir.Lowering;
 
 /**
  * Cross-entropy of probabilities: mean over valid rows of {@code −Σⱼ yⱼ log pⱼ}, with each log
@@ -52,5 +53,41 @@ public record CrossEntropy() implements Loss {
   public void targetGradient(Buffer p, Buffer y, double dy, int rows, Buffer out) {
     int cols = p.shape().cols();
     for (int i = 0; i < rows * cols; i++) out.set(i, -Math.max(Math.log(p.get(i)), LOG_FLOOR) * dy / rows);
+  }
+
+  @Override
+  public void lower(Lowering l) {
+    int cols = l.inputShape(0).cols();
+    boolean labels = l.inputShape(1).rank() == 1;
+    String p = l.input(0), n = l.local("n"), total = l.local("total");
+    l.statement("int $L = $L", n, l.validRows(l.inputShape(0).rows()));
+    l.statement("double $L = 0", total);
+    l.begin("for (int r = 0; r < $L; r++)", n);
+    l.begin("for (int c = 0; c < $L; c++)", cols);
+    l.statement("float t = $L", Lowerings.target(l, 1, labels, "r", "c", cols));
+    l.begin("if (t != 0f)");
+    l.statement("$L -= t * Math.max(Math.log($L[r * $L + c]), $L)", total, p, cols, LOG_FLOOR);
+    l.end();
+    l.end();
+    l.end();
+    l.statement("$L[0] = (float) ($L / $L)", l.output(), total, n);
+  }
+
+  @Override
+  public void lowerGradient(Lowering l, boolean wrtTarget) {
+    int rows = l.inputShape(0).rows(), cols = l.inputShape(0).cols();
+    boolean labels = l.inputShape(1).rank() == 1;
+    String p = l.input(0), out = l.output(), n = l.local("n"), scale = l.local("scale");
+    l.statement("int $L = $L", n, l.validRows(rows));
+    l.statement("double $L = $L[0] / (double) $L", scale, l.input(2), n);
+    l.begin("for (int i = 0; i < $L * $L; i++)", n, cols);
+    if (wrtTarget) {
+      l.statement("$L[i] = (float) (-Math.max(Math.log($L[i]), $L) * $L)", out, p, LOG_FLOOR, scale);
+    } else {
+      l.statement("float t = $L", Lowerings.target(l, 1, labels, "(i / " + cols + ")", "(i % " + cols + ")", cols));
+      l.statement("$L[i] = t == 0f ? 0f : (float) (-t / Math.max($L[i], 1e-12) * $L)", out, p, scale);
+    }
+    l.end();
+    l.statement("java.util.Arrays.fill($L, $L * $L, $L, 0f)", out, n, cols, rows * cols);
   }
 }

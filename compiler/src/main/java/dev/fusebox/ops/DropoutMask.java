@@ -3,6 +3,7 @@ package dev.fusebox.ops;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
+import dev.fusebox.ir.Lowering;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
@@ -60,5 +61,18 @@ public record DropoutMask(Shape shape, double p, long seed) implements Op {
   @Override
   public boolean isPure() {
     return false;
+  }
+
+  @Override
+  public void lower(Lowering l) {
+    String out = l.output();
+    l.begin("if ($L)", l.training());
+    l.begin("for (int i = 0; i < $L; i++)", shape.size());
+    l.statement("$L[i] = $T.uniform($LL, $L, i) < $L ? 0f : $Lf", out, Seeds.class, seed, l.step(), p, (float) (1 / (1 - p)));
+    l.end();
+    l.end();
+    l.begin("else");
+    l.statement("java.util.Arrays.fill($L, 0, $L, 1f)", out, shape.size());
+    l.end();
   }
 }

@@ -4,6 +4,7 @@ import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.DType;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
+import dev.fusebox.ir.Lowering;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
@@ -31,6 +32,12 @@ public interface Loss extends Op {
 
   /** Writes dLoss/dTarget · dy for a float target, for the first {@code rows} rows; other rows are 0. */
   void targetGradient(Buffer prediction, Buffer target, double dy, int rows, Buffer out);
+
+  /**
+   * Code for the gradient: inputs 0 and 1 are the prediction and target, input 2 the scalar dy. The
+   * output is zero beyond the valid rows.
+   */
+  void lowerGradient(Lowering l, boolean wrtTarget);
 
   @Override
   default int arity() {
@@ -120,6 +127,11 @@ public interface Loss extends Op {
     @Override
     public List<Node> vjp(Gradients g, Node y, Node dy) {
       throw new UnsupportedOperationException(name() + ": second derivatives are not supported");
+    }
+
+    @Override
+    public void lower(Lowering l) {
+      loss.lowerGradient(l, wrtTarget);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.fusebox.ops;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
+import dev.fusebox.ir.Lowering;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
@@ -107,5 +108,42 @@ public record Maxout(int k) implements Op {
     public List<Node> vjp(Gradients g, Node y, Node dy) {
       throw new UnsupportedOperationException("maxout_grad: second derivatives are not supported");
     }
+
+    /** Routes dy to the first maximum of each group, as the reference does. */
+    @Override
+    public void lower(Lowering l) {
+      int rows = l.inputShape(1).dim(0), units = l.inputShape(1).dim(1), cols = units * k;
+      String x = l.input(0), dy = l.input(1), out = l.output();
+      l.statement("java.util.Arrays.fill($L, 0, $L, 0f)", out, rows * cols);
+      l.begin("for (int r = 0; r < $L; r++)", rows);
+      l.begin("for (int u = 0; u < $L; u++)", units);
+      l.statement("int best = u * $L", k);
+      l.begin("for (int j = 1; j < $L; j++)", k);
+      l.begin("if ($L[r * $L + u * $L + j] > $L[r * $L + best])", x, cols, k, x, cols);
+      l.statement("best = u * $L + j", k);
+      l.end();
+      l.end();
+      l.statement("$L[r * $L + best] = $L[r * $L + u]", out, cols, dy, units);
+      l.end();
+      l.end();
+    }
+  }
+
+  @Override
+  public void lower(Lowering l) {
+    int rows = l.outputShape().dim(0), units = l.outputShape().dim(1), cols = units * k;
+    String in = l.input(0), out = l.output();
+    l.begin("for (int r = 0; r < $L; r++)", rows);
+    l.begin("for (int u = 0; u < $L; u++)", units);
+    l.statement("float best = $L[r * $L + u * $L]", in, cols, k);
+    l.begin("for (int j = 1; j < $L; j++)", k);
+    l.statement("float v = $L[r * $L + u * $L + j]", in, cols, k);
+    l.begin("if (v > best)");
+    l.statement("best = v");
+    l.end();
+    l.end();
+    l.statement("$L[r * $L + u] = best", out, units);
+    l.end();
+    l.end();
   }
 }

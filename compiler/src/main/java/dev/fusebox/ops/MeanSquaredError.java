@@ -1,6 +1,7 @@
 package dev.fusebox.ops;
 
 import dev.fusebox.ir.Buffer;
+import dev.fusebox.ir.Lowering;
 
 /**
  * Mean squared error over valid rows × columns: {@code (1/(n·c)) Σ (p − t)²}; with {@code half=true}
@@ -39,5 +40,30 @@ public record MeanSquaredError(boolean half) implements Loss {
   @Override
   public void targetGradient(Buffer p, Buffer t, double dy, int rows, Buffer out) {
     gradient(p, t, -dy, rows, out);
+  }
+
+  @Override
+  public void lower(Lowering l) {
+    int cols = l.inputShape(0).cols();
+    String p = l.input(0), t = l.input(1), n = l.local("n"), total = l.local("total");
+    l.statement("int $L = $L", n, l.validRows(l.inputShape(0).rows()));
+    l.statement("double $L = 0", total);
+    l.begin("for (int i = 0; i < $L * $L; i++)", n, cols);
+    l.statement("double d = $L[i] - $L[i]", p, t);
+    l.statement("$L += d * d", total);
+    l.end();
+    l.statement("$L[0] = (float) ($L * $L / ((double) $L * $L))", l.output(), half ? 0.5 : 1.0, total, n, cols);
+  }
+
+  @Override
+  public void lowerGradient(Lowering l, boolean wrtTarget) {
+    int rows = l.inputShape(0).rows(), cols = l.inputShape(0).cols();
+    String p = l.input(0), t = l.input(1), out = l.output(), n = l.local("n"), scale = l.local("scale");
+    l.statement("int $L = $L", n, l.validRows(rows));
+    l.statement("double $L = $L * $L[0] / ((double) $L * $L)", scale, (half ? 1.0 : 2.0) * (wrtTarget ? -1 : 1), l.input(2), n, cols);
+    l.begin("for (int i = 0; i < $L * $L; i++)", n, cols);
+    l.statement("$L[i] = (float) (($L[i] - $L[i]) * $L)", out, p, t, scale);
+    l.end();
+    l.statement("java.util.Arrays.fill($L, $L * $L, $L, 0f)", out, n, cols, rows * cols);
   }
 }

@@ -3,6 +3,7 @@ package dev.fusebox.ops;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
+import dev.fusebox.ir.Lowering;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
@@ -75,5 +76,30 @@ public record Reduce(boolean mean, Axis axis) implements Op {
       grad = g.add(Elementwise.plain("scale", 1, Expr.x(0).mul(k)), grad);
     }
     return List.of(grad);
+  }
+
+  /** Sums in double, like the reference semantics. */
+  @Override
+  public void lower(Lowering l) {
+    Shape s = l.inputShape(0);
+    int rows = s.rows(), cols = s.cols();
+    String in = l.input(0), out = l.output(), acc = l.local("sum");
+    double scale = mean ? 1.0 / count(s) : 1.0;
+    if (axis == Axis.ALL) {
+      l.statement("double $L = 0", acc);
+      l.begin("for (int i = 0; i < $L; i++)", s.size());
+      l.statement("$L += $L[i]", acc, in);
+      l.end();
+      l.statement("$L[0] = (float) ($L * $L)", out, acc, scale);
+      return;
+    }
+    boolean perRow = axis == Axis.PER_ROW;
+    l.begin("for (int o = 0; o < $L; o++)", perRow ? rows : cols);
+    l.statement("double $L = 0", acc);
+    l.begin("for (int i = 0; i < $L; i++)", perRow ? cols : rows);
+    l.statement("$L += $L[$L]", acc, in, perRow ? "o * " + cols + " + i" : "i * " + cols + " + o");
+    l.end();
+    l.statement("$L[o] = (float) ($L * $L)", out, acc, scale);
+    l.end();
   }
 }

@@ -5,6 +5,7 @@ import static dev.fusebox.ops.alu.Expr.x;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
+import dev.fusebox.ir.Lowering;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
@@ -81,5 +82,18 @@ public record Softmax(boolean log) implements Op {
     Node t = g.add(Arithmetic.mul(), dy, y);
     Node s = g.add(Reduce.sum(Axis.PER_ROW), t);
     return List.of(g.add(Elementwise.plain("softmax_grad", 3, x(0).mul(x(1).sub(x(2)))), y, dy, s));
+  }
+
+  @Override
+  public void lower(Lowering l) {
+    int rows = l.outputShape().rows(), cols = l.outputShape().cols();
+    String in = l.input(0), out = l.output();
+    l.begin("for (int r = 0; r < $L; r++)", rows);
+    Lowerings.logSumExp(l, in, "r", cols);
+    l.begin("for (int c = 0; c < $L; c++)", cols);
+    String v = "((" + in + "[r * " + cols + " + c] - max) - logSum)";
+    l.statement("$L[r * $L + c] = (float) $L", out, cols, log ? v : "Math.exp(" + v + ")");
+    l.end();
+    l.end();
   }
 }

@@ -1,6 +1,7 @@
 package dev.fusebox.ops;
 
 import dev.fusebox.ir.Buffer;
+import dev.fusebox.ir.Lowering;
 
 /**
  * Cross-entropy of softmax(logits) against class labels {@code [r]} or target distributions
@@ -54,5 +55,52 @@ public record SoftmaxCrossEntropy() implements Loss {
       double max = Softmax.rowMax(z, r, cols), logSum = Softmax.logSumShifted(z, r, cols, max);
       for (int c = 0; c < cols; c++) out.set(r * cols + c, -Softmax.logSoftmax(z.get(r * cols + c), max, logSum) * dy / rows);
     }
+  }
+
+  @Override
+  public void lower(Lowering l) {
+    int cols = l.inputShape(0).cols();
+    boolean labels = l.inputShape(1).rank() == 1;
+    String z = l.input(0), n = l.local("n"), total = l.local("total");
+    l.statement("int $L = $L", n, l.validRows(l.inputShape(0).rows()));
+    l.statement("double $L = 0", total);
+    l.begin("for (int r = 0; r < $L; r++)", n);
+    Lowerings.logSumExp(l, z, "r", cols);
+    if (labels) {
+      l.statement("$L -= ($L[r * $L + $L[r]] - max) - logSum", total, z, cols, l.input(1));
+    } else {
+      l.begin("for (int c = 0; c < $L; c++)", cols);
+      l.statement("$L -= $L * (($L[r * $L + c] - max) - logSum)", total, Lowerings.target(l, 1, false, "r", "c", cols), z, cols);
+      l.end();
+    }
+    l.end();
+    l.statement("$L[0] = (float) ($L / $L)", l.output(), total, n);
+  }
+
+  @Override
+  public void lowerGradient(Lowering l, boolean wrtTarget) {
+    int rows = l.inputShape(0).rows(), cols = l.inputShape(0).cols();
+    boolean labels = l.inputShape(1).rank() == 1;
+    String z = l.input(0), out = l.output(), n = l.local("n"), scale = l.local("scale");
+    l.statement("int $L = $L", n, l.validRows(rows));
+    l.statement("double $L = $L[0] / (double) $L", scale, l.input(2), n);
+    l.begin("for (int r = 0; r < $L; r++)", n);
+    Lowerings.logSumExp(l, z, "r", cols);
+    if (wrtTarget) {
+      l.begin("for (int c = 0; c < $L; c++)", cols);
+      l.statement("$L[r * $L + c] = (float) (-(($L[r * $L + c] - max) - logSum) * $L)", out, cols, z, cols, scale);
+      l.end();
+    } else {
+      l.statement("double mass = 0");
+      l.begin("for (int c = 0; c < $L; c++)", cols);
+      l.statement("mass += $L", Lowerings.target(l, 1, labels, "r", "c", cols));
+      l.end();
+      l.begin("for (int c = 0; c < $L; c++)", cols);
+      l.statement("double p = Math.exp(($L[r * $L + c] - max) - logSum)", z, cols);
+      l.statement("$L[r * $L + c] = (float) ((p * mass - $L) * $L)", out, cols, Lowerings.target(l, 1, labels, "r", "c", cols), scale);
+      l.end();
+    }
+    l.end();
+    l.statement("java.util.Arrays.fill($L, $L * $L, $L, 0f)", out, n, cols, rows * cols);
   }
 }

@@ -3,6 +3,7 @@ package dev.fusebox.ops;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
+import dev.fusebox.ir.Lowering;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
@@ -50,5 +51,16 @@ public record SumTo(Shape target) implements Op {
   @Override
   public List<Node> vjp(Gradients g, Node y, Node dy) {
     return List.of(g.add(new BroadcastTo(y.input(0).shape()), dy));
+  }
+
+  @Override
+  public void lower(Lowering l) {
+    Shape in = l.inputShape(0);
+    l.statement("java.util.Arrays.fill($L, 0, $L, 0f)", l.output(), target.size());
+    l.begin("for (int r = 0; r < $L; r++)", in.rows());
+    l.begin("for (int c = 0; c < $L; c++)", in.cols());
+    l.statement("$L[$L] += $L[r * $L + c]", l.output(), Lowerings.index(target, "r", "c"), l.input(0), in.cols());
+    l.end();
+    l.end();
   }
 }

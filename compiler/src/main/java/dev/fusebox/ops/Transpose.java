@@ -3,6 +3,7 @@ package dev.fusebox.ops;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
+import dev.fusebox.ir.Lowering;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
@@ -38,5 +39,15 @@ public record Transpose() implements Op {
   @Override
   public List<Node> vjp(Gradients g, Node y, Node dy) {
     return List.of(g.add(new Transpose(), dy));
+  }
+
+  @Override
+  public void lower(Lowering l) {
+    int r = l.inputShape(0).dim(0), c = l.inputShape(0).dim(1);
+    l.begin("for (int i = 0; i < $L; i++)", r);
+    l.begin("for (int j = 0; j < $L; j++)", c);
+    l.statement("$L[j * $L + i] = $L[i * $L + j]", l.output(), r, l.input(0), c);
+    l.end();
+    l.end();
   }
 }

@@ -155,6 +155,9 @@ public final class KernelFusion implements Pass {
           if (!u.shape().equals(anchor.shape())) {
             ctx.decide(pass, "'" + u.name() + "' not fused into " + kinds.get(k).text() + " of '" + anchor.name() + "': shape "
                 + u.shape() + " differs from " + anchor.shape());
+          } else if (heroes(k, u).size() != 1) {
+            ctx.decide(pass, "'" + u.name() + "' not fused into " + kinds.get(k).text() + " of '" + anchor.name()
+                + "': it would combine the results of " + heroes(k, u).size() + " matmuls or reductions");
           } else if (!convexWith(k, u)) {
             ctx.decide(pass, "'" + u.name() + "' not fused into " + kinds.get(k).text() + " of '" + anchor.name()
                 + "': another of its inputs depends on that kernel");
@@ -169,6 +172,24 @@ public final class KernelFusion implements Pass {
      * Joins the elementwise kernel of an input with n's shape, then merges in the kernels of its other
      * such inputs (siblings reading the same values: Adam's m' and v' both read the gradient).
      */
+    /**
+     * The matmuls and reductions of kernel k that {@code n} would depend on inside the kernel. An
+     * epilogue node must depend on exactly one, so that it can be computed on each tile of that result;
+     * a dense backward's prologue (dz) is not a hero.
+     */
+    private java.util.Set<Node> heroes(int k, Node n) {
+      java.util.Set<Node> out = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      List<Node> stack = new ArrayList<>(n.inputs());
+      java.util.Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      while (!stack.isEmpty()) {
+        Node x = stack.remove(stack.size() - 1);
+        if (group[x.id()] != k || !seen.add(x)) continue;
+        if (x.op() instanceof MatMul || x.op() instanceof SumTo) out.add(x);
+        else stack.addAll(x.inputs());
+      }
+      return out;
+    }
+
     private void elementwise(Node n) {
       int target = -1;
       for (Node in : n.inputs()) {

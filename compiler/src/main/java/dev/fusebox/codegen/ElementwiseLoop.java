@@ -1,0 +1,208 @@
+package dev.fusebox.codegen;
+
+import dev.fusebox.ir.Node;
+import dev.fusebox.ir.Shape;
+import dev.fusebox.ops.Elementwise;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One loop nest computing elementwise nodes over a region of a [rows, cols] iteration space: every
+ * operand loaded once per element (scalars and per-row values hoisted), every node computed into a
+ * local, and the nodes others need stored. The vector form runs along the columns, {@code LANES} at a
+ * time, with a masked tail. Elementwise kernels, and the prologues and epilogues of matmul kernels, are
+ * all this loop.
+ */
+final class ElementwiseLoop {
+
+  /** How an operand is indexed at element (r, c). */
+  enum Mode {
+    /** Its own [rows, cols] array: r·cols + c. */
+    FULL,
+    /** A row broadcast down the rows (a bias): c. */
+    ROW,
+    /** A column broadcast along the columns: r. */
+    COLUMN,
+    /** One value for all: 0. */
+    SCALAR,
+    /** Given explicitly (a matmul's tile): an index expression in r and c, contiguous in c. */
+    CUSTOM
+  }
+
+  /** Where an operand that is not computed by this loop is read from. */
+  record Operand(String array, Mode mode, String index) {
+    static Operand of(String array, Shape shape, int rows, int cols) {
+      if (shape.size() == 1 && rows * cols != 1) return new Operand(array, Mode.SCALAR, null);
+      if (shape.size() == rows * cols) return new Operand(array, Mode.FULL, null);
+      if (shape.cols() == cols && shape.rows() == 1) return new Operand(array, Mode.ROW, null);
+      if (shape.cols() == 1 && shape.rows() == rows) return new Operand(array, Mode.COLUMN, null);
+      throw new IllegalStateException("bug in code generation: " + shape + " does not broadcast to [" + rows + ", " + cols + "]");
+    }
+
+    static Operand custom(String array, String index) {
+      return new Operand(array, Mode.CUSTOM, index);
+    }
+  }
+
+  private final Backend backend;
+  private final ExprRenderer exprs;
+  private final Storage storage;
+  private final int rows;
+  private final int cols;
+  private final List<Node> members;
+  private final Map<Node, Operand> operands = new LinkedHashMap<>();
+  private final Map<Node, String> stores = new IdentityHashMap<>();
+  private final Map<Node, String> columnSums = new IdentityHashMap<>();
+
+  /**
+   * A loop over [rows, cols] computing {@code members} (elementwise nodes, in order). Operands not
+   * given with {@link #operand} are read from storage, broadcast; members with an array in storage
+   * are stored there.
+   */
+  ElementwiseLoop(Backend backend, Storage storage, int rows, int cols, List<Node> members) {
+    this.backend = backend;
+    this.exprs = backend == Backend.VECTOR ? new VectorExprs() : new ScalarExprs();
+    this.storage = storage;
+    this.rows = rows;
+    this.cols = cols;
+    this.members = members;
+    for (Node m : members) if (storage.array(m) != null) stores.put(m, storage.array(m));
+  }
+
+  /** Reads {@code n} as given instead of from storage. */
+  ElementwiseLoop operand(Node n, Operand o) {
+    operands.put(n, o);
+    return this;
+  }
+
+  /** Stores member {@code n} into {@code array} (indexed like the iteration space). */
+  ElementwiseLoop store(Node n, String array) {
+    stores.put(n, array);
+    return this;
+  }
+
+  /** Also adds member {@code n} into {@code sums[c]}: its column sums, in the same pass. */
+  ElementwiseLoop sumColumns(Node n, String sums) {
+    columnSums.put(n, sums);
+    return this;
+  }
+
+  /** The loop over the whole iteration space. Without row or column broadcasts it is one flat loop. */
+  void emitAll(KernelWriter w) {
+    boolean flat = columnSums.isEmpty() && operandsFor().values().stream().allMatch(o -> o.mode == Mode.FULL || o.mode == Mode.SCALAR);
+    if (flat) emit(w, "0", "1", "0", Integer.toString(rows * cols), true);
+    else emit(w, "0", Integer.toString(rows), "0", Integer.toString(cols), false);
+  }
+
+  /** The loop over rows [r0, r1) and columns [c0, c1) (Java expressions). */
+  void emit(KernelWriter w, String r0, String r1, String c0, String c1) {
+    emit(w, r0, r1, c0, c1, false);
+  }
+
+  private Map<Node, Operand> operandsFor() {
+    Map<Node, Operand> all = new LinkedHashMap<>(operands);
+    for (Node m : members) {
+      for (Node in : m.inputs()) {
+        if (members.contains(in) || all.containsKey(in)) continue;
+        String array = storage.array(in);
+        if (array == null) throw new IllegalStateException("bug in code generation: operand '" + in.name() + "' of '" + m.name() + "' has no array");
+        all.put(in, Operand.of(array, in.shape(), rows, cols));
+      }
+    }
+    return all;
+  }
+
+  private void emit(KernelWriter w, String r0, String r1, String c0, String c1, boolean flat) {
+    Map<Node, Operand> all = operandsFor();
+    Map<Node, String> hoisted = new IdentityHashMap<>();
+    for (Map.Entry<Node, Operand> e : all.entrySet()) {
+      if (e.getValue().mode == Mode.SCALAR) hoisted.put(e.getKey(), hoist(w, e.getValue().array + "[0]"));
+    }
+    w.begin("for (int r = $L; r < $L; r++)", r0, r1);
+    for (Map.Entry<Node, Operand> e : all.entrySet()) {
+      if (e.getValue().mode == Mode.COLUMN) hoisted.put(e.getKey(), hoist(w, e.getValue().array + "[r]"));
+    }
+    if (backend == Backend.VECTOR) {
+      w.statement("int c = $L", c0);
+      w.begin("for (; c + LANES <= $L; c += LANES)", c1);
+      body(w, all, hoisted, flat, null);
+      w.end();
+      w.begin("if (c < $L)", c1);
+      String mask = w.local("mask");
+      w.statement("$T $L = S.indexInRange(c, $L)", VectorExprs.VECTOR_MASK, mask, c1);
+      body(w, all, hoisted, flat, mask);
+      w.end();
+    } else {
+      w.begin("for (int c = $L; c < $L; c++)", c0, c1);
+      body(w, all, hoisted, flat, null);
+      w.end();
+    }
+    w.end();
+  }
+
+  private String hoist(KernelWriter w, String load) {
+    String s = w.local("s");
+    w.statement("float $L = $L", s, load);
+    if (backend == Backend.SCALAR) return s;
+    String v = w.local("v");
+    w.statement("$T $L = FloatVector.broadcast(S, $L)", VectorExprs.FLOAT_VECTOR, v, s);
+    return v;
+  }
+
+  private String index(Operand o, boolean flat) {
+    switch (o.mode) {
+      case FULL: return flat ? "c" : "r * " + cols + " + c";
+      case ROW: return "c";
+      case CUSTOM: return o.index;
+      default: throw new IllegalStateException(o.mode + " operands are hoisted");
+    }
+  }
+
+  private void body(KernelWriter w, Map<Node, Operand> all, Map<Node, String> hoisted, boolean flat, String mask) {
+    Map<Node, String> values = new IdentityHashMap<>(hoisted);
+    for (Map.Entry<Node, Operand> e : all.entrySet()) {
+      if (values.containsKey(e.getKey())) continue;
+      String name = w.local("in");
+      values.put(e.getKey(), name);
+      String idx = index(e.getValue(), flat);
+      if (backend == Backend.VECTOR) {
+        w.statement("$T $L = FloatVector.fromArray(S, $L, $L$L)", VectorExprs.FLOAT_VECTOR, name, e.getValue().array, idx,
+            mask == null ? "" : ", " + mask);
+      } else {
+        w.statement("float $L = $L[$L]", name, e.getValue().array, idx);
+      }
+    }
+    List<Node> computed = new ArrayList<>();
+    for (Node m : members) {
+      Elementwise op = (Elementwise) m.op();
+      String[] args = new String[m.inputs().size()];
+      for (int i = 0; i < args.length; i++) args[i] = values.get(m.input(i));
+      com.palantir.javapoet.CodeBlock code = exprs.render(op.expr(), args, w);
+      String name = w.local("m");
+      w.statement("$T $L = $L", exprs.valueType(), name, code);
+      values.put(m, name);
+      computed.add(m);
+    }
+    // Stores last: every operand of this element was loaded before anything is written (in place).
+    String store = flat ? "c" : "r * " + cols + " + c";
+    for (Node m : computed) {
+      String array = stores.get(m);
+      if (array != null) {
+        if (backend == Backend.VECTOR) w.statement("$L.intoArray($L, $L$L)", values.get(m), array, store, mask == null ? "" : ", " + mask);
+        else w.statement("$L[$L] = $L", array, store, values.get(m));
+      }
+      String sums = columnSums.get(m);
+      if (sums != null) {
+        if (backend == Backend.VECTOR) {
+          String m2 = mask == null ? "" : ", " + mask;
+          w.statement("FloatVector.fromArray(S, $L, c$L).add($L).intoArray($L, c$L)", sums, m2, values.get(m), sums, m2);
+        } else {
+          w.statement("$L[c] += $L", sums, values.get(m));
+        }
+      }
+    }
+  }
+}

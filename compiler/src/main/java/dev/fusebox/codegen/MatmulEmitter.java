@@ -1,0 +1,144 @@
+package dev.fusebox.codegen;
+
+import dev.fusebox.ir.Node;
+import dev.fusebox.ops.MatMul;
+
+/**
+ * Writes {@code C = op(A)·op(B)} for a matmul node, one output tile at a time: each finished tile goes
+ * to a small scratch array (it stays in L1) and an epilogue method is called on it with the tile's
+ * rows [i0, i1) and columns [j0, j1); the epilogue stores C or computes the fused ops from it.
+ *
+ * <p>Vector backend: a register-blocked micro-kernel of 4 rows × 4 vectors (16 accumulators) over the
+ * whole of K, each step broadcasting one element of A per row and fusing it into four vectors of a
+ * row of B; then 4 × 1 vector tiles, a masked 4 × 1 tile for the last columns, and the same with one
+ * row for the last rows. Scalar backend: one row at a time, i-k-j, the row of C as the tile. A
+ * transposed B is first copied into row-major order so that the inner loop reads B contiguously.
+ */
+final class MatmulEmitter {
+  static final int ROWS = 4;
+  static final int VECTORS = 4;
+
+  private final Backend backend;
+  private final Storage storage;
+  private final Node matmul;
+  private final String a;
+  private final String b;
+  private final int m, n, k;
+  private final boolean transA, transB;
+
+  MatmulEmitter(Backend backend, Storage storage, Node matmul, String a, String b) {
+    this.backend = backend;
+    this.storage = storage;
+    this.matmul = matmul;
+    this.a = a;
+    this.b = b;
+    MatMul op = (MatMul) matmul.op();
+    this.transA = op.transA();
+    this.transB = op.transB();
+    this.m = matmul.shape().dim(0);
+    this.n = matmul.shape().dim(1);
+    this.k = transA ? matmul.input(0).shape().dim(0) : matmul.input(0).shape().dim(1);
+  }
+
+  /** Floats the tile scratch needs. */
+  String tileSize() {
+    return backend == Backend.VECTOR ? ROWS + " * " + VECTORS + " * LANES" : Integer.toString(n);
+  }
+
+  /** Row stride of the tile scratch. */
+  String tileStride() {
+    return backend == Backend.VECTOR ? VECTORS + " * LANES" : Integer.toString(n);
+  }
+
+  /** Emits the loops; {@code epilogue} is the method called as {@code epilogue(i0, i1, j0, j1)}. */
+  void emit(KernelWriter w, String tile, String epilogue) {
+    String bRows = b;
+    if (transB) {
+      bRows = storage.scratch(matmul.name() + "_bt", k * n);
+      w.comment("B is transposed: copy it row-major once, so the inner loop reads it contiguously");
+      w.begin("for (int kk = 0; kk < $L; kk++)", k);
+      w.begin("for (int jj = 0; jj < $L; jj++)", n);
+      w.statement("$L[kk * $L + jj] = $L[jj * $L + kk]", bRows, n, b, k);
+      w.end();
+      w.end();
+    }
+    if (backend == Backend.SCALAR) {
+      scalar(w, bRows, tile, epilogue);
+    } else {
+      vector(w, bRows, tile, epilogue);
+    }
+  }
+
+  private String aAt(String row, String col) {
+    return transA ? a + "[" + col + " * " + m + " + " + row + "]" : a + "[(" + row + ") * " + k + " + " + col + "]";
+  }
+
+  private void scalar(KernelWriter w, String bRows, String tile, String epilogue) {
+    w.begin("for (int i = 0; i < $L; i++)", m);
+    w.statement("java.util.Arrays.fill($L, 0, $L, 0f)", tile, n);
+    w.begin("for (int kk = 0; kk < $L; kk++)", k);
+    w.statement("float a = $L", aAt("i", "kk"));
+    w.statement("int base = kk * $L", n);
+    w.begin("for (int j = 0; j < $L; j++)", n);
+    w.statement("$L[j] += a * $L[base + j]", tile, bRows);
+    w.end();
+    w.end();
+    w.statement("$L(i, i + 1, 0, $L)", epilogue, n);
+    w.end();
+  }
+
+  private void vector(KernelWriter w, String bRows, String tile, String epilogue) {
+    w.statement("int i = 0");
+    w.begin("for (; i + $L <= $L; i += $L)", ROWS, m, ROWS);
+    columns(w, bRows, tile, epilogue, ROWS);
+    w.end();
+    w.begin("for (; i < $L; i++)", m);
+    columns(w, bRows, tile, epilogue, 1);
+    w.end();
+  }
+
+  private void columns(KernelWriter w, String bRows, String tile, String epilogue, int rows) {
+    w.statement("int j = 0");
+    w.begin("for (; j + $L * LANES <= $L; j += $L * LANES)", VECTORS, n, VECTORS);
+    tile(w, bRows, tile, epilogue, rows, VECTORS, false);
+    w.end();
+    w.begin("for (; j + LANES <= $L; j += LANES)", n);
+    tile(w, bRows, tile, epilogue, rows, 1, false);
+    w.end();
+    w.begin("if (j < $L)", n);
+    tile(w, bRows, tile, epilogue, rows, 1, true);
+    w.end();
+  }
+
+  private void tile(KernelWriter w, String bRows, String tile, String epilogue, int rows, int vectors, boolean masked) {
+    for (int r = 0; r < rows; r++) {
+      for (int v = 0; v < vectors; v++) w.statement("$T c$L$L = FloatVector.zero(S)", VectorExprs.FLOAT_VECTOR, r, v);
+    }
+    if (masked) w.statement("$T mask = S.indexInRange(j, $L)", VectorExprs.VECTOR_MASK, n);
+    w.begin("for (int kk = 0; kk < $L; kk++)", k);
+    w.statement("int base = kk * $L + j", n);
+    for (int v = 0; v < vectors; v++) {
+      w.statement("$T b$L = FloatVector.fromArray(S, $L, base$L$L)", VectorExprs.FLOAT_VECTOR, v, bRows,
+          v == 0 ? "" : " + " + v + " * LANES", masked ? ", mask" : "");
+    }
+    for (int r = 0; r < rows; r++) {
+      w.statement("$T a$L = FloatVector.broadcast(S, $L)", VectorExprs.FLOAT_VECTOR, r, aAt("i + " + r, "kk"));
+      for (int v = 0; v < vectors; v++) w.statement("c$L$L = a$L.fma(b$L, c$L$L)", r, v, r, v, r, v);
+    }
+    w.end();
+    for (int r = 0; r < rows; r++) {
+      for (int v = 0; v < vectors; v++) {
+        w.statement("c$L$L.intoArray($L, $L)", r, v, tile, offset(r, v));
+      }
+    }
+    String width = masked ? n + " - j" : vectors == 1 ? "LANES" : vectors + " * LANES";
+    w.statement("$L(i, i + $L, j, j + $L)", epilogue, rows, width);
+  }
+
+  private static String offset(int r, int v) {
+    String row = r == 0 ? "" : r + " * " + VECTORS + " * LANES";
+    String col = v == 0 ? "" : v + " * LANES";
+    if (row.isEmpty() && col.isEmpty()) return "0";
+    return row.isEmpty() ? col : col.isEmpty() ? row : row + " + " + col;
+  }
+}

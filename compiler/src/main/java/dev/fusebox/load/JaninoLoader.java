@@ -1,0 +1,75 @@
+package dev.fusebox.load;
+
+import dev.fusebox.codegen.Hashes;
+import dev.fusebox.codegen.ProgramEmitter;
+import dev.fusebox.runtime.GeneratedProgram;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.codehaus.commons.compiler.CompileException;
+import org.codehaus.janino.SimpleCompiler;
+
+/**
+ * Compiles generated source in-process with Janino (a few milliseconds), each class in its own class
+ * loader. Classes are cached by the source's SHA-256, so compiling the same graph again costs
+ * nothing; the cache is bounded and safe to share between threads.
+ */
+public final class JaninoLoader implements ProgramLoader {
+  private static final JaninoLoader SHARED = new JaninoLoader(64);
+
+  private final int capacity;
+  private final Map<String, Class<? extends GeneratedProgram>> cache;
+  private volatile long lastCompileNanos;
+
+  public JaninoLoader(int capacity) {
+    this.capacity = capacity;
+    this.cache = new LinkedHashMap<>(16, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Class<? extends GeneratedProgram>> eldest) {
+        return size() > JaninoLoader.this.capacity;
+      }
+    };
+  }
+
+  /** The loader shared by default (its cache holds 64 classes). */
+  public static JaninoLoader shared() {
+    return SHARED;
+  }
+
+  /** Wall time of the last compile that missed the cache, in nanoseconds. */
+  public long lastCompileNanos() {
+    return lastCompileNanos;
+  }
+
+  @Override
+  public Class<? extends GeneratedProgram> load(ProgramEmitter.Source source) {
+    String key = Hashes.sha256(source.code());
+    synchronized (cache) {
+      Class<? extends GeneratedProgram> hit = cache.get(key);
+      if (hit != null) return hit;
+    }
+    long start = System.nanoTime();
+    SimpleCompiler compiler = new SimpleCompiler();
+    compiler.setParentClassLoader(GeneratedProgram.class.getClassLoader());
+    try {
+      compiler.cook(source.qualifiedName() + ".java", new java.io.StringReader(source.code()));
+    } catch (CompileException e) {
+      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNumber();
+      throw ProgramLoader.compileError(source, "Janino", e.getMessage(), line);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    Class<? extends GeneratedProgram> type;
+    try {
+      type = compiler.getClassLoader().loadClass(source.qualifiedName()).asSubclass(GeneratedProgram.class);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("bug in code generation: " + source.qualifiedName() + " not found after compiling", e);
+    }
+    lastCompileNanos = System.nanoTime() - start;
+    synchronized (cache) {
+      cache.put(key, type);
+    }
+    return type;
+  }
+}
