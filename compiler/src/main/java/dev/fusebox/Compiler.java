@@ -1,7 +1,11 @@
 package dev.fusebox;
 
 import dev.fusebox.diag.Debug;
+import dev.fusebox.codegen.Backend;
+import dev.fusebox.codegen.ProgramEmitter;
+import dev.fusebox.interp.Interpreter;
 import dev.fusebox.ir.Graph;
+import dev.fusebox.runtime.Program;
 import dev.fusebox.optim.Optimizer;
 import dev.fusebox.optim.TrainingGraph;
 import dev.fusebox.passes.Pass;
@@ -43,15 +47,19 @@ public final class Compiler {
         new DeadNodeElimination(), new KernelFusion());
   }
 
-  /** Compiles a forward graph (with a {@code loss} output) and an optimizer into a fused, planned training graph. */
+  /**
+   * Compiles a forward graph (with a {@code loss} output) and an optimizer into a fused, planned
+   * training graph. With a null optimizer the graph computes the gradients of every parameter as
+   * outputs ({@code <param>.grad}) and updates nothing: for inspection and tests.
+   */
   public static Compilation compile(Graph forward, Optimizer optimizer, CompileOptions options) {
     PassContext ctx = new PassContext(options.debug(), System.err);
     Graph f = pipeline(forwardPasses(), options).run(forward, ctx);
-    Graph training = TrainingGraph.of(f, optimizer, options.clipGradNorm());
+    Graph training = optimizer == null ? dev.fusebox.autodiff.Autodiff.differentiate(f) : TrainingGraph.of(f, optimizer, options.clipGradNorm());
     Graph fused = KernelFusion.unfused(pipeline(trainingPasses(), options).run(training, ctx));
     MemoryPlan memory = MemoryPlanner.plan(fused);
     if (options.debug() >= 1) System.err.println("[fusebox] " + memory.summary());
-    return new Compilation(forward, training, fused, memory, ctx.decisions());
+    return new Compilation(forward, training, fused, memory, ctx.decisions(), options);
   }
 
   /** Pass names disabled by the options or by {@code -Dfusebox.passes.disable}, each checked to exist. */
@@ -75,7 +83,29 @@ public final class Compiler {
    * What compiling produced: the graph as given, the training graph before passes, the fused graph
    * with its kernels, its memory plan, and every decision passes made (for the fusion report).
    */
-  public record Compilation(Graph forward, Graph training, Graph fused, MemoryPlan memory, List<String> decisions) {
+  public record Compilation(Graph forward, Graph training, Graph fused, MemoryPlan memory, List<String> decisions,
+      CompileOptions options) {
+
+    /** The generated source for a backend (deterministic: the same graph gives the same text). */
+    public ProgramEmitter.Source source(Backend backend) {
+      return ProgramEmitter.emit(fused, memory, backend);
+    }
+
+    /**
+     * A new program running generated code: vector kernels unless the options say otherwise or the
+     * Vector API is missing (then scalar, with a one-line notice), compiled by Janino (cached).
+     */
+    public Program program() {
+      Backend backend = Backend.resolve(options.backend(), System.err::println);
+      ProgramEmitter.Source source = source(backend);
+      if (options.debug() >= 3 || System.getProperty("fusebox.dump.dir") != null) Dumps.write(Debug.dumpDir(), this, source);
+      return options.loader().newProgram(source);
+    }
+
+    /** The reference interpreter running the fused graph, in float32. */
+    public Program interpreter() {
+      return Interpreter.create(fused);
+    }
 
     /** The fusion report: kernels with their nodes, then the decisions with reasons. */
     public String fusionReport() {

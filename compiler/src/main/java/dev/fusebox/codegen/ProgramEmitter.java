@@ -160,10 +160,14 @@ public final class ProgramEmitter {
       }
     }
     for (Node n : g.nodes()) {
+      if (n.op().isConstant()) c.addStatement("value($S, $L, $L, null)", n.name(), dims(n), storage.field(n));
       if (n.op().isSource()) continue;
       String array = readableArray(g, storage, n);
       c.addStatement("value($S, $L, $L, $S)", n.name(), dims(n), array == null ? "null" : array,
           array == null ? whyNotStored(storage, n) : null);
+    }
+    for (Map.Entry<String, Node> o : g.outputs().entrySet()) {
+      if (!o.getKey().equals(o.getValue().name())) c.addStatement("output($S, $S)", o.getKey(), o.getValue().name());
     }
     return MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC).addCode(c.build()).build();
   }

@@ -34,9 +34,17 @@ final class Storage {
     plan.inPlace().forEach((value, variable) -> arrays.put(value, arrays.get(variable)));
   }
 
+  /**
+   * Names kernels use for locals (loop indices, accumulators, numbered temporaries like m2 or in3)
+   * and the base class's fields: a field named like one would be shadowed, so such names get a '_'.
+   */
+  private static final java.util.regex.Pattern LOCAL = java.util.regex.Pattern.compile(
+      "[a-z][0-9]*|in[0-9]*|kk|jj|base|best|max|sum|logSum|mass|scale|total|mask[0-9]*|acc|tile|[ij][01]|validRows|training|steps|S|LANES");
+
   static String javaName(String name) {
     String s = name.replaceAll("[^A-Za-z0-9_]", "_");
-    return Character.isJavaIdentifierStart(s.charAt(0)) ? s : "_" + s;
+    if (!Character.isJavaIdentifierStart(s.charAt(0))) s = "_" + s;
+    return LOCAL.matcher(s).matches() ? s + "_" : s;
   }
 
   /** The array holding {@code n}, or null if no array does. */

@@ -57,6 +57,13 @@ public final class JaninoLoader implements ProgramLoader {
     } catch (CompileException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNumber();
       throw ProgramLoader.compileError(source, "Janino", e.getMessage(), line);
+    } catch (org.codehaus.commons.compiler.InternalCompilerException e) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("Line (\\d+)").matcher(String.valueOf(e.getMessage()));
+      int line = 0;
+      while (m.find()) line = Integer.parseInt(m.group(1));
+      Throwable root = e;
+      while (root.getCause() != null) root = root.getCause();
+      throw ProgramLoader.compileError(source, "Janino (internal error)", root.getMessage(), line);
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }

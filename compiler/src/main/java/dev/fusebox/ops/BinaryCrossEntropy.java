@@ -69,7 +69,8 @@ public record BinaryCrossEntropy(boolean logits) implements Loss {
     l.statement("int $L = $L", n, l.validRows(l.inputShape(0).rows()));
     l.statement("double $L = 0", total);
     l.begin("for (int i = 0; i < $L * $L; i++)", n, cols);
-    l.statement("double v = $L[i], t = $L[i]", x, y);
+    l.statement("double v = $L[i]", x);
+    l.statement("double t = $L[i]", y);
     if (logits) {
       l.statement("$L += Math.max(v, 0) - v * t + Math.log1p(Math.exp(-Math.abs(v)))", total);
     } else {
@@ -87,7 +88,8 @@ public record BinaryCrossEntropy(boolean logits) implements Loss {
     l.statement("int $L = $L", n, l.validRows(rows));
     l.statement("double $L = $L[0] / ((double) $L * $L)", scale, l.input(2), n, cols);
     l.begin("for (int i = 0; i < $L * $L; i++)", n, cols);
-    l.statement("double v = $L[i], t = $L[i]", x, y);
+    l.statement("double v = $L[i]", x);
+    l.statement("double t = $L[i]", y);
     String g;
     if (wrtTarget) {
       g = logits ? "-v" : "-(Math.max(Math.log(v), " + CrossEntropy.LOG_FLOOR + ") - Math.max(Math.log1p(-v), " + CrossEntropy.LOG_FLOOR + "))";

@@ -27,6 +27,7 @@ public abstract class GeneratedProgram implements Program {
   }
 
   private final Map<String, Entry> entries = new LinkedHashMap<>();
+  private final Map<String, String> outputs = new LinkedHashMap<>();
   private final List<InputSpec> inputs = new ArrayList<>();
   private final int batchSize;
   private String source = "(the generated source was not attached; dump it with -Dfusebox.dump.dir)";
@@ -71,6 +72,19 @@ public abstract class GeneratedProgram implements Program {
    */
   protected final void value(String name, int[] shape, float[] data, String where) {
     put(new Entry(name, Role.VALUE, shape, data, null, null, 0, where));
+  }
+
+  /** Declares that output {@code role} ({@code loss}, {@code prediction}) is the value named {@code node}. */
+  protected final void output(String role, String node) {
+    if (!entries.containsKey(node)) throw new IllegalStateException("generated program: output '" + role + "' names unknown '" + node + "'");
+    outputs.put(role, node);
+  }
+
+  /** An output role or a name, as {@link #read} takes it. */
+  private Entry resolve(String name) {
+    Entry e = entries.get(outputs.getOrDefault(name, name));
+    if (e == null) throw new IllegalArgumentException("no value named '" + name + "' in this program");
+    return e;
   }
 
   private void put(Entry e) {
@@ -166,8 +180,7 @@ public abstract class GeneratedProgram implements Program {
 
   @Override
   public final float[] read(String name) {
-    Entry e = entries.get(name);
-    if (e == null) throw new IllegalArgumentException("no value named '" + name + "' in this program");
+    Entry e = resolve(name);
     if (e.floats == null && e.ints == null) {
       throw new IllegalStateException("'" + name + "' is not stored by the compiled program (" + e.stored
           + "); read it from the interpreter, or compile with -Dfusebox.passes.disable=kernel_fusion");
@@ -180,8 +193,7 @@ public abstract class GeneratedProgram implements Program {
 
   @Override
   public final int[] shape(String name) {
-    Entry e = entries.get(name);
-    if (e == null) throw new IllegalArgumentException("no value named '" + name + "' in this program");
+    Entry e = resolve(name);
     return e.shape.clone();
   }
 
