@@ -18,10 +18,13 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code fusebox dump}: writes what the compiler makes of a spec, stage by stage, as text and Graphviz files. */
 @Command(name = "dump", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
-    description = {"Write the compiler's view of a model into a directory:",
-        "forward.txt/.dot (the forward graph), training.txt/.dot (with backward and optimizer, before passes), "
-            + "fused.txt/.dot (after passes, with kernels), fusion-report.txt, memory-plan.txt.",
-        "Render a .dot file with: dot -Tsvg fused.dot > fused.svg"})
+    description = {"Write what the compiler makes of a model into a directory.", "Files:",
+        "  forward.txt, forward.dot    the forward graph",
+        "  training.txt, training.dot  with backward pass and optimizer, before passes",
+        "  fused.txt, fused.dot        after the passes, with its kernels",
+        "  fusion-report.txt           kernels, and each fusion decision with its reason",
+        "  memory-plan.txt             buffers after memory planning",
+        "Draw a .dot file with Graphviz: dot -Tsvg fused.dot > fused.svg", ""})
 final class DumpCommand implements Callable<Integer> {
 
   /** One file of a dump: its name, what it holds, and how to make it. */
@@ -43,7 +46,8 @@ final class DumpCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SPEC.json", description = "The model to compile.")
   Path spec;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "The directory to write into (created if missing).")
+  @Option(names = "--out", required = true, paramLabel = "DIR",
+      description = "The directory to write into (created if missing).")
   Path out;
 
   @Override

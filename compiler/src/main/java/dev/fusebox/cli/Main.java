@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  * adds the stack trace.
  */
 @Command(name = "fusebox", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    description = "Fusebox: train, run and inspect neural networks described by a JSON spec file.",
+    description = {"Train, run and inspect neural networks described by a JSON spec file.", ""},
     subcommands = {TrainCommand.class, PredictCommand.class, DumpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {"  0  done", "  1  usage or input error (one line on standard error)",

@@ -23,9 +23,10 @@ import picocli.CommandLine.ParentCommand;
  * and the model is scored against it.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
-    description = {"Predict with a trained model: one CSV row per row of --data.",
-        "Columns: class,p0,..,p{k-1} (softmax probabilities) for softmax_cross_entropy; probability,class for "
-            + "binary_cross_entropy; y0,.. for regression."})
+    description = {"Predict with a trained model: one CSV row for each row of --data.", "Columns:",
+        "  class,p0,..,p{k-1}  for softmax_cross_entropy (p: softmax probabilities)",
+        "  probability,class   for binary_cross_entropy",
+        "  y0,..               for regression (the model's outputs)", ""})
 final class PredictCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
@@ -33,20 +34,20 @@ final class PredictCommand implements Callable<Integer> {
   Path spec;
 
   @Option(names = "--model", required = true, paramLabel = "FILE.safetensors",
-      description = "The trained parameters, as fusebox train writes them.")
+      description = "The trained parameters, as fusebox train saves them.")
   Path model;
 
   @Option(names = "--data", required = true, paramLabel = "FILE.csv",
-      description = "Rows to predict: CSV with a header line; every column is a feature unless --label names one.")
+      description = {"Rows to predict: CSV with a header line. Every", "column is a feature unless --label names it."})
   Path data;
 
   @Option(names = "--label", paramLabel = "COLUMN",
-      description = "A label column in --data: left out of the features, and the model's loss and accuracy (or RMSE "
-          + "and MAE) on it are printed.")
+      description = {"A label column in --data: left out of the features,", "and the model is scored on it (loss, and accuracy",
+          "or RMSE and MAE)."})
   String label;
 
   @Option(names = "--out", paramLabel = "FILE.csv",
-      description = "Where to write the predictions (replaced atomically); default: standard output.")
+      description = {"Where to write the predictions (replaced", "atomically). Default: standard output."})
   Path out;
 
   @Override

@@ -31,62 +31,65 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
     description = {"Train the model SPEC.json describes on a CSV file and save its parameters.",
-        "Parameters go to --out with PyTorch's names (layers.{i}.weight [out, in], layers.{i}.bias [out]); the "
-            + "optimizer state goes beside them in NAME.optimizer.safetensors, for resuming with --init."},
+        "Parameters are saved with PyTorch's names and shapes: layers.{i}.weight",
+        "[out, in] and layers.{i}.bias [out]. The optimizer state is saved beside",
+        "them, in NAME.optimizer.safetensors, so that --init can resume training.", ""},
     footerHeading = "%nExit codes:%n",
-    footer = {"  0 trained and saved, 1 usage or input error, 2 a loss became NaN or infinite (nothing saved), "
-        + "3 internal error"})
+    footer = {"  0  trained and saved", "  1  usage or input error", "  2  a loss became NaN or infinite (nothing saved)",
+        "  3  internal error"})
 final class TrainCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Spec CommandSpec command;
 
-  @Parameters(index = "0", paramLabel = "SPEC.json", description = "The model: layers, loss, optimizer, batch, epochs, seed.")
+  @Parameters(index = "0", paramLabel = "SPEC.json", description = "The model's spec (JSON).")
   Path spec;
 
   @Option(names = "--data", required = true, paramLabel = "FILE.csv",
-      description = "Training data: CSV with a header line (.csv.gz is read too).")
+      description = {"Training data: CSV with a header line.", "Files ending in .gz are decompressed."})
   Path data;
 
   @Option(names = "--label", required = true, paramLabel = "COLUMN",
-      description = "The column with class labels 0..k-1 (softmax_cross_entropy) or the target; the others are features.")
+      description = {"The column with the class labels 0..k-1", "(softmax_cross_entropy) or the target (other losses);",
+          "every other column is a feature."})
   String label;
 
   @Option(names = "--valid", paramLabel = "FILE.csv", description = "Validation data, scored after every epoch.")
   Path valid;
 
   @Option(names = "--init", paramLabel = "FILE.safetensors",
-      description = "Start from these parameters instead of the spec's initialiser; with FILE.optimizer.safetensors "
-          + "beside it, also resume the optimizer state from it.")
+      description = {"Start from these parameters, not from the spec's", "initialiser. With FILE.optimizer.safetensors beside",
+          "it, also resume the optimizer state from that."})
   Path init;
 
   @Option(names = "--out", paramLabel = "FILE.safetensors", defaultValue = "model.safetensors",
-      description = "Where to write the parameters (default: ${DEFAULT-VALUE} in the current directory).")
+      description = {"Where to write the parameters.", "Default: ${DEFAULT-VALUE} in the current directory."})
   Path out;
 
   @Option(names = "--epochs", paramLabel = "N", description = "Passes over the data (default: the spec's epochs).")
   Integer epochs;
 
   @Option(names = "--steps", paramLabel = "N",
-      description = "Train for exactly N optimizer steps instead, wrapping around the data.")
+      description = {"Train for exactly N optimizer steps instead,", "wrapping around the data."})
   Long steps;
 
-  @Option(names = "--no-shuffle", description = "Take batches in file order, not in a new seeded order every epoch.")
+  @Option(names = "--no-shuffle",
+      description = {"Take batches in file order, not in a new seeded", "order every epoch."})
   boolean noShuffle;
 
   @Option(names = "--log", paramLabel = "FILE.csv", description = "Write epoch,step,loss,ms for every optimizer step.")
   Path log;
 
   @Option(names = "--backend", paramLabel = "NAME", defaultValue = "interpreter", converter = Backends.Converter.class,
-      description = "interpreter (default), vector or scalar; vector and scalar are not implemented yet and run on "
-          + "the interpreter.")
+      description = {"interpreter (default), vector or scalar. vector and", "scalar are not implemented yet: they run on the",
+          "interpreter, with a notice."})
   Backend backend;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-      description = "Threads for compiled backends (default: ${DEFAULT-VALUE}); the interpreter uses one.")
+      description = {"Threads for compiled backends (default: ${DEFAULT-VALUE}).", "The interpreter uses one."})
   int threads;
 
   @Option(names = "--seed", paramLabel = "N",
-      description = "Seed for initialisation, dropout and shuffling, instead of the spec's.")
+      description = {"Seed for initialisation, dropout and shuffling,", "instead of the spec's."})
   Long seed;
 
   @Override
