@@ -146,7 +146,7 @@ class TrainCommandTest {
     JsonNode header = new ObjectMapper().readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
     Map<String, List<Integer>> shapes = new TreeMap<>();
     List<long[]> ranges = new ArrayList<>();
-    header.fields().forEachRemaining(e -> {
+    header.properties().forEach(e -> {
       if (e.getKey().equals("__metadata__")) return;
       JsonNode t = e.getValue();
       assertThat(t.get("dtype").asText()).isEqualTo("F32");
