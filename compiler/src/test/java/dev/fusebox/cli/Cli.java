@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Runs the {@code fusebox} command in-process, capturing what it prints, and provides the test files. */
@@ -72,16 +71,6 @@ final class Cli {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** Splits a CSV file with a header into two: rows whose index is a multiple of {@code every} go to the second. */
-  static void split(Path csv, int every, Path first, Path second) throws IOException {
-    List<String> lines = Files.readAllLines(csv);
-    List<String> a = new ArrayList<>(List.of(lines.get(0)));
-    List<String> b = new ArrayList<>(List.of(lines.get(0)));
-    for (int i = 1; i < lines.size(); i++) ((i - 1) % every == 0 ? b : a).add(lines.get(i));
-    Files.write(first, a);
-    Files.write(second, b);
   }
 
   /** The {@code loss} column of a step log, after checking its header. */

@@ -36,16 +36,15 @@ class TrainCommandTest {
 
   @Test
   void irisTrainsToNinetyPercentValidationAccuracyAndSavesPytorchNamedParameters() throws IOException {
-    Path train = dir.resolve("train.csv");
-    Path valid = dir.resolve("valid.csv");
-    Cli.split(iris, 5, train, valid); // 120 rows to train on, every fifth row (10 per species) to validate on
+    Path train = Cli.resource("iris-train.csv", dir); // 120 rows
+    Path valid = Cli.resource("iris-valid.csv", dir); // the other 30: every fifth row, 10 per species
     Path out = dir.resolve("iris.safetensors");
 
     Cli.Result r = Cli.run("train", spec, "--data", train, "--label", "species", "--valid", valid, "--out", out);
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.err()).isEmpty();
-    assertThat(r.outLines().get(0)).isEqualTo("train iris.json (4-16-3, adam) on train.csv: 120 rows, batch 16, 60 epochs");
+    assertThat(r.outLines().get(0)).isEqualTo("train iris.json (4-16-3, adam) on iris-train.csv: 120 rows, batch 16, 60 epochs");
     assertThat(r.outLines()).filteredOn(l -> l.startsWith("epoch ")).hasSize(60);
     String done = r.line("done: 480 steps");
     Matcher accuracy = Pattern.compile("valid_accuracy (\\d\\.\\d{4})").matcher(done);
