@@ -101,11 +101,13 @@ final class TrainCommand implements Callable<Integer> {
     Dataset validation = valid == null ? null : Models.readLabelled(valid, label, model);
     Compilation compilation = Models.compile(model);
     Program program = Backends.create(backend, compilation, threads, main.err);
-    if (init != null) loadInit(program, model, stdout);
+    String start = init == null ? null : loadInit(program, model);
     ParameterFiles.prepareOutput(out);
     Trainer trainer = trainer(program, model, train, validation);
 
+    // Only now that every input has been checked does anything go to standard output.
     stdout.println(header(model, train));
+    if (start != null) stdout.println(start);
     TrainingResult result = trainer.fit();
     if (result.nonFinite().isPresent()) {
       NonFiniteLoss nonFinite = result.nonFinite().get();
@@ -140,16 +142,13 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** Loads the parameters and, when the companion file exists, the optimizer state. */
-  private void loadInit(Program program, ModelSpec model, PrintStream stdout) throws IOException {
+  /** Loads the parameters and, when the companion file exists, the optimizer state; returns a line saying which. */
+  private String loadInit(Program program, ModelSpec model) throws IOException {
     ParameterFiles.loadParameters(program, init);
     Path optimizerState = ParameterFiles.optimizerFile(init);
-    if (Files.isRegularFile(optimizerState)) {
-      ParameterFiles.loadOptimizerState(program, optimizerState, model.optimizer().name());
-      stdout.println("resuming from " + init + " and its optimizer state " + optimizerState);
-    } else {
-      stdout.println("starting from the parameters in " + init + " with a fresh optimizer state");
-    }
+    if (!Files.isRegularFile(optimizerState)) return "starting from the parameters in " + init + " with a fresh optimizer state";
+    ParameterFiles.loadOptimizerState(program, optimizerState, model.optimizer().name());
+    return "resuming from " + init + " and its optimizer state " + optimizerState;
   }
 
   private Trainer trainer(Program program, ModelSpec model, Dataset train, Dataset validation) {

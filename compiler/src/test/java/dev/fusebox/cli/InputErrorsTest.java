@@ -210,13 +210,14 @@ class InputErrorsTest {
     return file;
   }
 
-  /** Exit code 1, the expected line alone on standard error, and no output written. */
+  /** Exit code 1, the expected line alone on standard error, nothing on standard output, and no file written. */
   private void assertFails(Cli.Result r, String expected) {
     assertThat(fails(r)).isEqualTo(expected);
   }
 
   private String fails(Cli.Result r) {
     assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isEqualTo(Errors.USER);
+    assertThat(r.out()).as("inputs are checked before anything is printed").isEmpty();
     assertThat(dir.resolve("out.optimizer.safetensors")).doesNotExist();
     if (Files.exists(out)) assertThat(out).as("an output that existed before").hasContent(EARLIER);
     return r.error();
