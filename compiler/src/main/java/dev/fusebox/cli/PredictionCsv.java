@@ -1,0 +1,96 @@
+package dev.fusebox.cli;
+
+import dev.fusebox.model.ModelSpec;
+import dev.fusebox.runtime.FloatTensor;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Predictions as CSV, one row per input row, with a header: {@code class,p0,...,p{k-1}} (softmax
+ * probabilities) for {@code softmax_cross_entropy}, {@code probability,class} for
+ * {@code binary_cross_entropy}, {@code y0,...} (the outputs as they are) for regression. The class is
+ * the largest output (the first on a tie), or for a binary model a positive logit. Values are written
+ * as Java prints floats: the shortest text that reads back to the same float.
+ */
+final class PredictionCsv {
+  private PredictionCsv() {}
+
+  static void write(ModelSpec spec, FloatTensor prediction, Writer out) throws IOException {
+    int rows = prediction.shape()[0];
+    int width = prediction.shape()[1];
+    float[] p = prediction.data();
+    StringBuilder line = new StringBuilder();
+    switch (spec.loss()) {
+      case "softmax_cross_entropy" -> {
+        line.append("class");
+        for (int c = 0; c < width; c++) line.append(",p").append(c);
+        out.write(line.append('\n').toString());
+        double[] probabilities = new double[width];
+        for (int r = 0; r < rows; r++) {
+          int best = softmax(p, r * width, width, probabilities);
+          line.setLength(0);
+          line.append(best);
+          for (double v : probabilities) line.append(',').append((float) v);
+          out.write(line.append('\n').toString());
+        }
+      }
+      case "binary_cross_entropy" -> {
+        out.write("probability,class\n");
+        for (int r = 0; r < rows; r++) {
+          double z = p[r];
+          double probability = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+          out.write((float) probability + "," + (z > 0 ? 1 : 0) + "\n");
+        }
+      }
+      default -> {
+        for (int c = 0; c < width; c++) line.append(c == 0 ? "" : ",").append('y').append(c);
+        out.write(line.append('\n').toString());
+        for (int r = 0; r < rows; r++) {
+          line.setLength(0);
+          for (int c = 0; c < width; c++) line.append(c == 0 ? "" : ",").append(p[r * width + c]);
+          out.write(line.append('\n').toString());
+        }
+      }
+    }
+    out.flush();
+  }
+
+  /** Fills {@code into} with softmax of the row's logits, computed stably; returns the largest logit's index. */
+  private static int softmax(float[] logits, int offset, int width, double[] into) {
+    int best = 0;
+    for (int c = 1; c < width; c++) if (logits[offset + c] > logits[offset + best]) best = c;
+    double max = logits[offset + best];
+    double sum = 0;
+    for (int c = 0; c < width; c++) sum += into[c] = Math.exp(logits[offset + c] - max);
+    for (int c = 0; c < width; c++) into[c] /= sum;
+    return best;
+  }
+
+  /** Writes to a temporary file beside {@code file}, then renames it over {@code file}. */
+  static void writeAtomically(Path file, ModelSpec spec, FloatTensor prediction) throws IOException {
+    ParameterFiles.prepareOutput(file);
+    Path dir = file.toAbsolutePath().getParent();
+    // Not Files.createTempFile: its owner-only permissions would carry over to the output.
+    Path temp = dir.resolve("." + Models.name(file) + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+    try {
+      try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE)) {
+        write(spec, prediction, w);
+      }
+      try {
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+}

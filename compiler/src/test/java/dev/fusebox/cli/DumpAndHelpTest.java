@@ -1,0 +1,80 @@
+package dev.fusebox.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DumpAndHelpTest {
+  @TempDir Path dir;
+
+  @Test
+  void dumpWritesEveryStageOfTheCompilation() throws IOException {
+    Path spec = Cli.resource("iris.json", dir);
+    Path out = dir.resolve("dump");
+    Cli.Result r = Cli.run("dump", spec, "--out", out);
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.err()).isEmpty();
+
+    List<String> names = DumpCommand.FILES.stream().map(DumpCommand.DumpFile::name).toList();
+    assertThat(names).containsExactly("forward.txt", "forward.dot", "training.txt", "training.dot", "fused.txt", "fused.dot",
+        "fusion-report.txt", "memory-plan.txt");
+    try (var files = Files.list(out)) {
+      assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrderElementsOf(names);
+    }
+    for (String name : names) {
+      String text = Files.readString(out.resolve(name));
+      assertThat(text).as(name).isNotBlank();
+      if (name.endsWith(".dot")) assertThat(text).as(name).startsWith("digraph fusebox {").endsWith("}\n");
+      assertThat(r.outLines()).anyMatch(l -> l.startsWith("wrote " + out.resolve(name) + " "));
+    }
+    assertThat(Files.readString(out.resolve("forward.txt"))).contains("output loss = ").doesNotContain("exp_avg");
+    assertThat(Files.readString(out.resolve("training.txt"))).contains("update layers.0.weight <- ").doesNotContain("kernel ");
+    assertThat(Files.readAllLines(out.resolve("fused.txt"))).filteredOn(l -> l.startsWith("kernel dense: ")).hasSize(2);
+    assertThat(Files.readString(out.resolve("fused.dot"))).contains("subgraph cluster_k0");
+    assertThat(Files.readString(out.resolve("fusion-report.txt"))).contains("kernel 0 dense: layers.0.xw");
+    String plan = Files.readString(out.resolve("memory-plan.txt"));
+    assertThat(plan).startsWith("memory: ").contains("buffer 0: ");
+    assertThat(r.outLines()).hasSize(names.size() + 1).last().isEqualTo(plan.lines().findFirst().orElseThrow());
+  }
+
+  @Test
+  void dumpIntoAFileIsAnError() {
+    Path spec = Cli.resource("iris.json", dir);
+    Path file = Cli.write(dir.resolve("notes.txt"), "notes");
+    Cli.Result r = Cli.run("dump", spec, "--out", file);
+    assertThat(r.exitCode()).isEqualTo(Errors.USER);
+    assertThat(r.error()).isEqualTo("fusebox: error: " + file + ": is a file, not a directory");
+    assertThat(file).hasContent("notes");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+    "         | train, predict, dump, --debug, --version, --help",
+    "train    | SPEC.json, --data=FILE.csv, --label=COLUMN, --valid=FILE.csv, --init=FILE.safetensors, --out=FILE.safetensors, "
+        + "--epochs=N, --steps=N, --no-shuffle, --log=FILE.csv, --backend=NAME, --threads=N, --seed=N, --debug, --help, "
+        + "model.safetensors",
+    "predict  | SPEC.json, --model=FILE.safetensors, --data=FILE.csv, --label=COLUMN, --out=FILE.csv, --debug, --help",
+    "dump     | SPEC.json, --out=DIR, --debug, --help, fused.txt, memory-plan.txt"})
+  void helpListsEveryOption(String command, String options) {
+    Cli.Result r = command == null ? Cli.run("--help") : Cli.run(command, "--help");
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out()).startsWith("Usage: fusebox" + (command == null ? "" : " " + command));
+    for (String option : options.split(",\\s*")) assertThat(r.out()).contains(option);
+  }
+
+  @Test
+  void versionNamesTheRelease() {
+    Cli.Result r = Cli.run("--version");
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.outLines().get(0)).matches("fusebox \\d+\\.\\d+\\.\\d+.*");
+    assertThat(Cli.run("train", "--version").outLines().get(0)).isEqualTo(r.outLines().get(0));
+  }
+}
