@@ -96,7 +96,12 @@ public final class Compiler {
      * Vector API is missing (then scalar, with a one-line notice), compiled by Janino (cached).
      */
     public Program program() {
-      Backend backend = Backend.resolve(options.backend(), System.err::println);
+      return program(options.backend());
+    }
+
+    /** As {@link #program()} with the given backend. */
+    public Program program(Backend requested) {
+      Backend backend = Backend.resolve(requested, System.err::println);
       ProgramEmitter.Source source = source(backend);
       if (options.debug() >= 3 || System.getProperty("fusebox.dump.dir") != null) Dumps.write(Debug.dumpDir(), this, source);
       return options.loader().newProgram(source);

@@ -9,8 +9,8 @@ import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 
 /**
- * Where a compiled model runs. Only the interpreter exists so far: asking for a code-generating
- * backend, or for more than one thread, runs on the interpreter with a one-line notice.
+ * Where a compiled model runs: generated Vector API kernels (the default), generated plain Java
+ * loops, or the reference interpreter. Generated code runs on one thread.
  */
 final class Backends {
   private Backends() {}
@@ -26,13 +26,14 @@ final class Backends {
 
   /** The program that runs {@code compilation}'s fused training graph on {@code backend}. */
   static Program create(Backend backend, Compilation compilation, int threads, PrintStream notices) {
-    if (backend != Backend.INTERPRETER) {
-      notices.println("fusebox: note: the " + backend.text() + " backend is not implemented yet; running on the interpreter");
-    }
     if (threads > 1) {
-      notices.println("fusebox: note: the interpreter runs on one thread; --threads " + threads + " is not used");
+      notices.println("fusebox: note: multi-threaded kernels are not implemented yet; --threads " + threads + " runs on one thread");
     }
-    return Interpreter.create(compilation.fused(), Interpreter.Precision.FLOAT32);
+    return switch (backend) {
+      case INTERPRETER -> Interpreter.create(compilation.fused(), Interpreter.Precision.FLOAT32);
+      case VECTOR -> compilation.program(dev.fusebox.codegen.Backend.VECTOR);
+      case SCALAR -> compilation.program(dev.fusebox.codegen.Backend.SCALAR);
+    };
   }
 
   /** Reads {@code --backend} case-insensitively, with an error that lists the choices. */

@@ -28,8 +28,7 @@ final class Models {
       throw new UserError(name(file) + ": is not UTF-8 text; a spec is a JSON file", e);
     }
     if (seed == null) return s;
-    return new ModelSpec(s.source(), s.input(), s.layers(), s.loss(), s.optimizer(), s.batch(), s.epochs(), seed,
-        s.init(), s.biasInit(), s.l2(), s.clipGradNorm());
+    return s.withSeed(seed);
   }
 
   /** Compiles the spec's training graph, clipping gradients as the spec says. */

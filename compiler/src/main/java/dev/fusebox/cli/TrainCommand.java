@@ -79,13 +79,13 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--log", paramLabel = "FILE.csv", description = "Write epoch,step,loss,ms for every optimizer step.")
   Path log;
 
-  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "interpreter", converter = Backends.Converter.class,
-      description = {"interpreter (default), vector or scalar. vector and", "scalar are not implemented yet: they run on the",
-          "interpreter, with a notice."})
+  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "vector", converter = Backends.Converter.class,
+      description = {"vector (default: generated Vector API kernels),", "scalar (generated plain Java loops) or",
+          "interpreter (the reference, op by op)."})
   Backend backend;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-      description = {"Threads for compiled backends (default: ${DEFAULT-VALUE}).", "The interpreter uses one."})
+      description = {"Threads (default: ${DEFAULT-VALUE}; only one is implemented yet)."})
   int threads;
 
   @Option(names = "--seed", paramLabel = "N",

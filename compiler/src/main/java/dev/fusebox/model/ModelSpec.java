@@ -118,6 +118,11 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
     }
   }
 
+  /** This spec with another seed (initialisation, dropout, shuffling). */
+  public ModelSpec withSeed(long newSeed) {
+    return new ModelSpec(source, input, layers, loss, optimizer, batch, epochs, newSeed, init, biasInit, l2, clipGradNorm);
+  }
+
   /** Number of outputs of the last layer. */
   public int outputs() {
     return layers.get(layers.size() - 1).units();
