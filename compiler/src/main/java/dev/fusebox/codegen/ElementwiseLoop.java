@@ -13,8 +13,9 @@ import java.util.Map;
  * One loop nest computing elementwise nodes over a region of a [rows, cols] iteration space: every
  * operand loaded once per element (scalars and per-row values hoisted), every node computed into a
  * local, and the nodes others need stored. The vector form runs along the columns, {@code LANES} at a
- * time, with a masked tail. Elementwise kernels, and the prologues and epilogues of matmul kernels, are
- * all this loop.
+ * time, and finishes each row with scalar code: no masks, which JDK 17 does not always compile to
+ * vector instructions (it then falls back to code that allocates). Elementwise kernels, and the
+ * prologues and epilogues of matmul kernels, are all this loop.
  */
 final class ElementwiseLoop {
 
@@ -49,6 +50,7 @@ final class ElementwiseLoop {
 
   private final Backend backend;
   private final ExprRenderer exprs;
+  private final ExprRenderer scalar = new ScalarExprs();
   private final Storage storage;
   private final int rows;
   private final int cols;
@@ -117,39 +119,40 @@ final class ElementwiseLoop {
 
   private void emit(KernelWriter w, String r0, String r1, String c0, String c1, boolean flat) {
     Map<Node, Operand> all = operandsFor();
-    Map<Node, String> hoisted = new IdentityHashMap<>();
+    Map<Node, String> scalars = new IdentityHashMap<>();
+    Map<Node, String> vectors = new IdentityHashMap<>();
     for (Map.Entry<Node, Operand> e : all.entrySet()) {
-      if (e.getValue().mode == Mode.SCALAR) hoisted.put(e.getKey(), hoist(w, e.getValue().array + "[0]"));
+      if (e.getValue().mode == Mode.SCALAR) hoist(w, e.getKey(), e.getValue().array + "[0]", scalars, vectors);
     }
     w.begin("for (int r = $L; r < $L; r++)", r0, r1);
     for (Map.Entry<Node, Operand> e : all.entrySet()) {
-      if (e.getValue().mode == Mode.COLUMN) hoisted.put(e.getKey(), hoist(w, e.getValue().array + "[r]"));
+      if (e.getValue().mode == Mode.COLUMN) hoist(w, e.getKey(), e.getValue().array + "[r]", scalars, vectors);
     }
     if (backend == Backend.VECTOR) {
       w.statement("int c = $L", c0);
       w.begin("for (; c + LANES <= $L; c += LANES)", c1);
-      body(w, all, hoisted, flat, null);
+      body(w, all, vectors, flat, exprs);
       w.end();
-      w.begin("if (c < $L)", c1);
-      String mask = w.local("mask");
-      w.statement("$T $L = S.indexInRange(c, $L)", VectorExprs.VECTOR_MASK, mask, c1);
-      body(w, all, hoisted, flat, mask);
+      w.begin("for (; c < $L; c++)", c1);
+      body(w, all, scalars, flat, scalar);
       w.end();
     } else {
       w.begin("for (int c = $L; c < $L; c++)", c0, c1);
-      body(w, all, hoisted, flat, null);
+      body(w, all, scalars, flat, scalar);
       w.end();
     }
     w.end();
   }
 
-  private String hoist(KernelWriter w, String load) {
+  /** Loads a value once for the loop (or row): as a float, and broadcast to a vector for vector code. */
+  private void hoist(KernelWriter w, Node n, String load, Map<Node, String> scalars, Map<Node, String> vectors) {
     String s = w.local("s");
     w.statement("float $L = $L", s, load);
-    if (backend == Backend.SCALAR) return s;
+    scalars.put(n, s);
+    if (backend == Backend.SCALAR) return;
     String v = w.local("v");
     w.statement("$T $L = FloatVector.broadcast(S, $L)", VectorExprs.FLOAT_VECTOR, v, s);
-    return v;
+    vectors.put(n, v);
   }
 
   private String index(Operand o, boolean flat) {
@@ -161,16 +164,17 @@ final class ElementwiseLoop {
     }
   }
 
-  private void body(KernelWriter w, Map<Node, Operand> all, Map<Node, String> hoisted, boolean flat, String mask) {
+  /** One element (scalar renderer) or one vector of elements: load, compute, store. */
+  private void body(KernelWriter w, Map<Node, Operand> all, Map<Node, String> hoisted, boolean flat, ExprRenderer exprs) {
+    boolean vector = exprs instanceof VectorExprs;
     Map<Node, String> values = new IdentityHashMap<>(hoisted);
     for (Map.Entry<Node, Operand> e : all.entrySet()) {
       if (values.containsKey(e.getKey())) continue;
       String name = w.local("in");
       values.put(e.getKey(), name);
       String idx = index(e.getValue(), flat);
-      if (backend == Backend.VECTOR) {
-        w.statement("$T $L = FloatVector.fromArray(S, $L, $L$L)", VectorExprs.FLOAT_VECTOR, name, e.getValue().array, idx,
-            mask == null ? "" : ", " + mask);
+      if (vector) {
+        w.statement("$T $L = FloatVector.fromArray(S, $L, $L)", VectorExprs.FLOAT_VECTOR, name, e.getValue().array, idx);
       } else {
         w.statement("float $L = $L[$L]", name, e.getValue().array, idx);
       }
@@ -191,17 +195,13 @@ final class ElementwiseLoop {
     for (Node m : computed) {
       String array = stores.get(m);
       if (array != null) {
-        if (backend == Backend.VECTOR) w.statement("$L.intoArray($L, $L$L)", values.get(m), array, store, mask == null ? "" : ", " + mask);
+        if (vector) w.statement("$L.intoArray($L, $L)", values.get(m), array, store);
         else w.statement("$L[$L] = $L", array, store, values.get(m));
       }
       String sums = columnSums.get(m);
       if (sums != null) {
-        if (backend == Backend.VECTOR) {
-          String m2 = mask == null ? "" : ", " + mask;
-          w.statement("FloatVector.fromArray(S, $L, c$L).add($L).intoArray($L, c$L)", sums, m2, values.get(m), sums, m2);
-        } else {
-          w.statement("$L[c] += $L", sums, values.get(m));
-        }
+        if (vector) w.statement("FloatVector.fromArray(S, $L, c).add($L).intoArray($L, c)", sums, values.get(m), sums);
+        else w.statement("$L[c] += $L", sums, values.get(m));
       }
     }
   }

@@ -129,9 +129,10 @@ final class KernelEmitter {
     MatmulEmitter mm = new MatmulEmitter(backend, storage, h, a, storage.array(h.input(1)));
     String tile = storage.scratch(h.name() + "_tile", mm.tileSize());
     KernelWriter body = new KernelWriter(storage);
-    mm.emit(body, tile, method + "_epilogue");
+    mm.emit(body, tile, method + "_epilogue", method);
     methods.add(MethodSpec.methodBuilder(method).addModifiers(Modifier.PRIVATE)
         .addJavadoc("$L = $L, tile by tile\n", h.name(), GraphPrinter.opText(h.op())).addCode(body.build()).build());
+    methods.addAll(mm.tileMethods());
 
     KernelWriter epi = new KernelWriter(storage);
     epi.reserve(List.of("i0", "i1", "j0", "j1", "r", "c"));

@@ -10,13 +10,19 @@ import dev.fusebox.ops.MatMul;
  *
  * <p>Vector backend: a register-blocked micro-kernel of 4 rows × 4 vectors (16 accumulators) over the
  * whole of K, each step broadcasting one element of A per row and fusing it into four vectors of a
- * row of B; then 4 × 1 vector tiles, a masked 4 × 1 tile for the last columns, and the same with one
- * row for the last rows. Scalar backend: one row at a time, i-k-j, the row of C as the tile. A
- * transposed B is first copied into row-major order so that the inner loop reads B contiguously.
+ * row of B; then 4 × 1 vector tiles, a last 4 × 1 tile for the columns left over (it reads whole
+ * vectors, arrays are padded for that, and its epilogue ignores the extra lanes), and the same with
+ * one row for the last rows. Each tile shape is a method of its own: small methods compile quickly at
+ * every JIT tier (one large method can make C1 give up and leave vector code uncompiled, which then
+ * allocates), and the accumulators never cross a call. Scalar backend: one row at a time, i-k-j, the
+ * row of C as the tile. A transposed B is first copied into row-major order so that the inner loop
+ * reads B contiguously.
  */
 final class MatmulEmitter {
   static final int ROWS = 4;
   static final int VECTORS = 4;
+  /** The fewest float lanes a preferred species has (64-bit vectors): paths that cannot run with it are left out. */
+  static final int MIN_LANES = 2;
 
   private final Backend backend;
   private final Storage storage;
@@ -50,8 +56,20 @@ final class MatmulEmitter {
     return backend == Backend.VECTOR ? VECTORS + " * LANES" : Integer.toString(n);
   }
 
-  /** Emits the loops; {@code epilogue} is the method called as {@code epilogue(i0, i1, j0, j1)}. */
-  void emit(KernelWriter w, String tile, String epilogue) {
+  private final java.util.List<com.palantir.javapoet.MethodSpec> tileMethods = new java.util.ArrayList<>();
+  private String prefix;
+
+  /** The tile methods {@link #emit} wrote (vector backend), to add to the class. */
+  java.util.List<com.palantir.javapoet.MethodSpec> tileMethods() {
+    return tileMethods;
+  }
+
+  /**
+   * Emits the loops into {@code w}; {@code epilogue} is the method called as
+   * {@code epilogue(i0, i1, j0, j1)}; tile methods are named after {@code prefix}.
+   */
+  void emit(KernelWriter w, String tile, String epilogue, String prefix) {
+    this.prefix = prefix;
     String bRows = b;
     if (transB) {
       bRows = storage.scratch(matmul.name() + "_bt", k * n);
@@ -87,39 +105,61 @@ final class MatmulEmitter {
     w.end();
   }
 
+  /** Loops over row blocks; shapes are constants, so blocks that cannot occur are not written. */
   private void vector(KernelWriter w, String bRows, String tile, String epilogue) {
     w.statement("int i = 0");
-    w.begin("for (; i + $L <= $L; i += $L)", ROWS, m, ROWS);
-    columns(w, bRows, tile, epilogue, ROWS);
-    w.end();
-    w.begin("for (; i < $L; i++)", m);
-    columns(w, bRows, tile, epilogue, 1);
-    w.end();
+    if (m >= ROWS) {
+      w.begin("for (; i + $L <= $L; i += $L)", ROWS, m, ROWS);
+      columns(w, bRows, tile, epilogue, ROWS);
+      w.end();
+    }
+    if (m % ROWS != 0) {
+      w.begin("for (; i < $L; i++)", m);
+      columns(w, bRows, tile, epilogue, 1);
+      w.end();
+    }
   }
 
   private void columns(KernelWriter w, String bRows, String tile, String epilogue, int rows) {
     w.statement("int j = 0");
-    w.begin("for (; j + $L * LANES <= $L; j += $L * LANES)", VECTORS, n, VECTORS);
-    tile(w, bRows, tile, epilogue, rows, VECTORS, false);
-    w.end();
-    w.begin("for (; j + LANES <= $L; j += LANES)", n);
-    tile(w, bRows, tile, epilogue, rows, 1, false);
-    w.end();
+    if (n >= VECTORS * MIN_LANES) {
+      w.begin("for (; j + $L * LANES <= $L; j += $L * LANES)", VECTORS, n, VECTORS);
+      tile(w, bRows, tile, epilogue, rows, VECTORS, false);
+      w.end();
+    }
+    if (n >= MIN_LANES) {
+      w.begin("for (; j + LANES <= $L; j += LANES)", n);
+      tile(w, bRows, tile, epilogue, rows, 1, false);
+      w.end();
+    }
     w.begin("if (j < $L)", n);
     tile(w, bRows, tile, epilogue, rows, 1, true);
     w.end();
   }
 
-  private void tile(KernelWriter w, String bRows, String tile, String epilogue, int rows, int vectors, boolean masked) {
+  /** Calls (and on first use writes) the method for one tile shape. */
+  private void tile(KernelWriter caller, String bRows, String tile, String epilogue, int rows, int vectors, boolean last) {
+    String name = prefix + "_tile" + rows + "x" + vectors + (last ? "_last" : "");
+    caller.statement("$L(i, j)", name);
+    if (tileMethods.stream().anyMatch(m -> m.name().equals(name))) return;
+    KernelWriter w = new KernelWriter(storage);
+    tileBody(w, bRows, tile, epilogue, rows, vectors, last);
+    tileMethods.add(com.palantir.javapoet.MethodSpec.methodBuilder(name).addModifiers(javax.lang.model.element.Modifier.PRIVATE)
+        .addParameter(int.class, "i").addParameter(int.class, "j")
+        .addJavadoc("$L rows × $L$L of $L from row i, column j\n", rows, vectors == 1 ? "1 vector" : vectors + " vectors",
+            last ? " (the last columns: lanes past them are computed and not used)" : "", matmul.name())
+        .addCode(w.build()).build());
+  }
+
+  private void tileBody(KernelWriter w, String bRows, String tile, String epilogue, int rows, int vectors, boolean last) {
     for (int r = 0; r < rows; r++) {
       for (int v = 0; v < vectors; v++) w.statement("$T c$L$L = FloatVector.zero(S)", VectorExprs.FLOAT_VECTOR, r, v);
     }
-    if (masked) w.statement("$T mask = S.indexInRange(j, $L)", VectorExprs.VECTOR_MASK, n);
     w.begin("for (int kk = 0; kk < $L; kk++)", k);
     w.statement("int base = kk * $L + j", n);
     for (int v = 0; v < vectors; v++) {
-      w.statement("$T b$L = FloatVector.fromArray(S, $L, base$L$L)", VectorExprs.FLOAT_VECTOR, v, bRows,
-          v == 0 ? "" : " + " + v + " * LANES", masked ? ", mask" : "");
+      w.statement("$T b$L = FloatVector.fromArray(S, $L, base$L)", VectorExprs.FLOAT_VECTOR, v, bRows,
+          v == 0 ? "" : " + " + v + " * LANES");
     }
     for (int r = 0; r < rows; r++) {
       w.statement("$T a$L = FloatVector.broadcast(S, $L)", VectorExprs.FLOAT_VECTOR, r, aAt("i + " + r, "kk"));
@@ -131,7 +171,7 @@ final class MatmulEmitter {
         w.statement("c$L$L.intoArray($L, $L)", r, v, tile, offset(r, v));
       }
     }
-    String width = masked ? n + " - j" : vectors == 1 ? "LANES" : vectors + " * LANES";
+    String width = last ? n + " - j" : vectors == 1 ? "LANES" : vectors + " * LANES";
     w.statement("$L(i, i + $L, j, j + $L)", epilogue, rows, width);
   }
 

@@ -83,7 +83,7 @@ public final class ProgramEmitter {
     Node loss = g.outputs().get("loss");
     step.addStatement("return $L", loss == null ? "Float.NaN" : storage.array(loss) + "[0]");
 
-    fields(type, g, plan, storage);
+    fields(type, g, plan, storage, backend);
     type.addMethod(constructor(g, storage, batch));
     type.addMethod(MethodSpec.methodBuilder("runForward").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
         .addCode(forward.build()).build());
@@ -110,28 +110,41 @@ public final class ProgramEmitter {
     }
   }
 
-  private static void fields(TypeSpec.Builder type, Graph g, MemoryPlan plan, Storage storage) {
+  /**
+   * Array sizes in vector code get one more vector of padding: on JDK 17 a masked load near an
+   * array's end and any masked store fall back to slow, allocating Java code, so tails load whole
+   * vectors (the padding keeps them in bounds) and store by blending into what is there.
+   */
+  private static String padded(Backend backend, Object size) {
+    return backend == Backend.VECTOR ? size + " + LANES" : size.toString();
+  }
+
+  private static void fields(TypeSpec.Builder type, Graph g, MemoryPlan plan, Storage storage, Backend backend) {
     for (Node n : g.nodes()) {
       if (!n.op().isSource()) continue;
       String f = storage.field(n);
       if (n.op() instanceof Constant c) {
+        String values = "new float[] " + floats(c.values());
         type.addField(FieldSpec.builder(FLOATS, f, Modifier.STATIC, Modifier.FINAL).addJavadoc("$L: constant $L\n", n.name(), n.shape())
-            .initializer("$L", floats(c.values())).build());
+            .initializer(backend == Backend.VECTOR ? "java.util.Arrays.copyOf(" + values + ", " + padded(backend, n.shape().size()) + ")" : values)
+            .build());
       } else {
         TypeName t = n.dtype() == DType.I32 ? INTS : FLOATS;
         type.addField(FieldSpec.builder(t, f, Modifier.PRIVATE, Modifier.FINAL)
             .addJavadoc("$L: $L $L\n", n.name(), GraphPrinter.opText(n.op()), n.shape())
-            .initializer("new $L[$L]", n.dtype() == DType.I32 ? "int" : "float", n.shape().size()).build());
+            .initializer("new $L[$L]", n.dtype() == DType.I32 ? "int" : "float",
+                n.dtype() == DType.I32 ? Integer.toString(n.shape().size()) : padded(backend, n.shape().size())).build());
       }
     }
     for (int b = 0; b < plan.buffers().size(); b++) {
       MemoryPlan.Slot slot = plan.buffers().get(b);
       type.addField(FieldSpec.builder(FLOATS, "buf" + b, Modifier.PRIVATE, Modifier.FINAL)
           .addJavadoc("holds, in turn: $L\n", String.join(", ", slot.values().stream().map(Node::name).toList()))
-          .initializer("new float[$L]", slot.capacity()).build());
+          .initializer("new float[$L]", padded(backend, slot.capacity())).build());
     }
     for (Map.Entry<String, String> s : storage.scratchArrays().entrySet()) {
-      type.addField(FieldSpec.builder(FLOATS, s.getKey(), Modifier.PRIVATE, Modifier.FINAL).initializer("new float[$L]", s.getValue()).build());
+      type.addField(FieldSpec.builder(FLOATS, s.getKey(), Modifier.PRIVATE, Modifier.FINAL)
+          .initializer("new float[$L]", padded(backend, s.getValue())).build());
     }
   }
 

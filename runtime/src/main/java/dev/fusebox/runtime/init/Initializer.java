@@ -14,7 +14,10 @@ public interface Initializer {
   /** Stable name, as used in spec files ({@code he_uniform}, {@code constant(0.5)}, ...). */
   String name();
 
-  /** Fills {@code out} (row-major, {@code product(shape)} values) from {@code rng}. */
+  /**
+   * Fills the first {@code product(shape)} values of {@code out} (row-major) from {@code rng}; the
+   * array may be longer (generated vector code pads its arrays) and the rest is left alone.
+   */
   void fill(float[] out, int[] shape, SplitMix64 rng);
 
   static int fanIn(int[] shape) {

@@ -23,62 +23,62 @@ public final class Initializers {
 
   public static Initializer constant(double value) {
     if (!Double.isFinite(value)) throw new IllegalArgumentException("constant initialiser needs a finite value, got " + value);
-    return new Simple("constant(" + fmt(value) + ")", (out, shape, rng) -> java.util.Arrays.fill(out, (float) value));
+    return new Simple("constant(" + fmt(value) + ")", (out, shape, rng) -> java.util.Arrays.fill(out, 0, size(shape), (float) value));
   }
 
   public static Initializer uniform(double low, double high) {
     if (!(low < high) || !Double.isFinite(high - low)) {
       throw new IllegalArgumentException("uniform initialiser needs finite low < high, got [" + low + ", " + high + ")");
     }
-    return new Simple("uniform(" + fmt(low) + "," + fmt(high) + ")", (out, shape, rng) -> fillUniform(out, rng, low, high));
+    return new Simple("uniform(" + fmt(low) + "," + fmt(high) + ")", (out, shape, rng) -> fillUniform(out, size(shape), rng, low, high));
   }
 
   public static Initializer normal(double mean, double std) {
     if (!(std > 0) || !Double.isFinite(std) || !Double.isFinite(mean)) {
       throw new IllegalArgumentException("normal initialiser needs finite mean and std > 0, got mean " + mean + ", std " + std);
     }
-    return new Simple("normal(" + fmt(mean) + "," + fmt(std) + ")", (out, shape, rng) -> fillNormal(out, rng, mean, std));
+    return new Simple("normal(" + fmt(mean) + "," + fmt(std) + ")", (out, shape, rng) -> fillNormal(out, size(shape), rng, mean, std));
   }
 
   public static Initializer xavierUniform() {
     return new Simple("xavier_uniform", (out, shape, rng) -> {
       double b = Math.sqrt(6.0 / (Initializer.fanIn(shape) + Initializer.fanOut(shape)));
-      fillUniform(out, rng, -b, b);
+      fillUniform(out, size(shape), rng, -b, b);
     });
   }
 
   public static Initializer xavierNormal() {
     return new Simple("xavier_normal", (out, shape, rng) ->
-        fillNormal(out, rng, 0, Math.sqrt(2.0 / (Initializer.fanIn(shape) + Initializer.fanOut(shape)))));
+        fillNormal(out, size(shape), rng, 0, Math.sqrt(2.0 / (Initializer.fanIn(shape) + Initializer.fanOut(shape)))));
   }
 
   public static Initializer heUniform() {
     return new Simple("he_uniform", (out, shape, rng) -> {
       double b = Math.sqrt(6.0 / Initializer.fanIn(shape));
-      fillUniform(out, rng, -b, b);
+      fillUniform(out, size(shape), rng, -b, b);
     });
   }
 
   public static Initializer heNormal() {
-    return new Simple("he_normal", (out, shape, rng) -> fillNormal(out, rng, 0, Math.sqrt(2.0 / Initializer.fanIn(shape))));
+    return new Simple("he_normal", (out, shape, rng) -> fillNormal(out, size(shape), rng, 0, Math.sqrt(2.0 / Initializer.fanIn(shape))));
   }
 
   public static Initializer lecunUniform() {
     return new Simple("lecun_uniform", (out, shape, rng) -> {
       double b = Math.sqrt(3.0 / Initializer.fanIn(shape));
-      fillUniform(out, rng, -b, b);
+      fillUniform(out, size(shape), rng, -b, b);
     });
   }
 
   public static Initializer lecunNormal() {
-    return new Simple("lecun_normal", (out, shape, rng) -> fillNormal(out, rng, 0, Math.sqrt(1.0 / Initializer.fanIn(shape))));
+    return new Simple("lecun_normal", (out, shape, rng) -> fillNormal(out, size(shape), rng, 0, Math.sqrt(1.0 / Initializer.fanIn(shape))));
   }
 
   /** The textbook's U(±1/√fan_in); PyTorch's default for {@code nn.Linear} weights and biases. */
   public static Initializer fanInUniform() {
     return new Simple("fan_in_uniform", (out, shape, rng) -> {
       double b = 1.0 / Math.sqrt(Initializer.fanIn(shape));
-      fillUniform(out, rng, -b, b);
+      fillUniform(out, size(shape), rng, -b, b);
     });
   }
 
@@ -129,18 +129,25 @@ public final class Initializers {
     return v;
   }
 
-  static void fillUniform(float[] out, SplitMix64 rng, double low, double high) {
-    for (int i = 0; i < out.length; i++) out[i] = (float) (low + (high - low) * rng.nextDouble());
+  /** Values in a shape; an array may be longer (padded for vector code): only this many are filled. */
+  static int size(int[] shape) {
+    int n = 1;
+    for (int d : shape) n *= d;
+    return n;
+  }
+
+  static void fillUniform(float[] out, int n, SplitMix64 rng, double low, double high) {
+    for (int i = 0; i < n; i++) out[i] = (float) (low + (high - low) * rng.nextDouble());
   }
 
   /** Box–Muller on StrictMath, so the values are identical on every JVM. */
-  static void fillNormal(float[] out, SplitMix64 rng, double mean, double std) {
-    for (int i = 0; i < out.length; i += 2) {
+  static void fillNormal(float[] out, int n, SplitMix64 rng, double mean, double std) {
+    for (int i = 0; i < n; i += 2) {
       double u1 = 1.0 - rng.nextDouble(); // (0, 1]: log is finite
       double u2 = rng.nextDouble();
       double r = StrictMath.sqrt(-2.0 * StrictMath.log(u1));
       out[i] = (float) (mean + std * r * StrictMath.cos(2 * Math.PI * u2));
-      if (i + 1 < out.length) out[i + 1] = (float) (mean + std * r * StrictMath.sin(2 * Math.PI * u2));
+      if (i + 1 < n) out[i + 1] = (float) (mean + std * r * StrictMath.sin(2 * Math.PI * u2));
     }
   }
 
