@@ -62,6 +62,19 @@ public final class Compiler {
     return new Compilation(forward, training, fused, memory, ctx.decisions(), options);
   }
 
+  /**
+   * Compiles a forward graph for inference: the forward passes, then simplification, fusion and
+   * memory planning of the forward graph itself (no gradients, no updates). Its program's
+   * {@code forward()} computes the outputs; {@code step()} does the same and returns the loss, if any.
+   */
+  public static Compilation inference(Graph forward, CompileOptions options) {
+    PassContext ctx = new PassContext(options.debug(), System.err);
+    Graph f = pipeline(forwardPasses(), options).run(forward, ctx);
+    Graph fused = KernelFusion.unfused(pipeline(trainingPasses(), options).run(f, ctx));
+    MemoryPlan memory = MemoryPlanner.plan(fused);
+    return new Compilation(forward, f, fused, memory, ctx.decisions(), options);
+  }
+
   /** Pass names disabled by the options or by {@code -Dfusebox.passes.disable}, each checked to exist. */
   static Set<String> disabled(CompileOptions options) {
     Set<String> all = new java.util.TreeSet<>(options.disabledPasses());

@@ -155,7 +155,13 @@ final class KernelEmitter {
 
   private void copyTile(KernelWriter w, String tile, String at, String out, int cols) {
     w.begin("for (int r = i0; r < i1; r++)");
-    w.begin("for (int c = j0; c < j1; c++)");
+    w.statement("int c = j0");
+    if (backend == Backend.VECTOR) {
+      w.begin("for (; c + LANES <= j1; c += LANES)");
+      w.statement("FloatVector.fromArray(S, $L, $L).intoArray($L, r * $L + c)", tile, at, out, cols);
+      w.end();
+    }
+    w.begin("for (; c < j1; c++)");
     w.statement("$L[r * $L + c] = $L[$L]", out, cols, tile, at);
     w.end();
     w.end();
