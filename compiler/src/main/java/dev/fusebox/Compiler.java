@@ -117,7 +117,7 @@ public final class Compiler {
       Backend backend = Backend.resolve(requested, System.err::println);
       ProgramEmitter.Source source = source(backend);
       if (options.debug() >= 3 || System.getProperty("fusebox.dump.dir") != null) Dumps.write(Debug.dumpDir(), this, source);
-      return options.loader().newProgram(source);
+      return options.loader().newProgram(source, options.threads());
     }
 
     /** The reference interpreter running the fused graph, in float32. */

@@ -10,7 +10,8 @@ import picocli.CommandLine.ITypeConverter;
 
 /**
  * Where a compiled model runs: generated Vector API kernels (the default), generated plain Java
- * loops, or the reference interpreter. Generated code runs on one thread.
+ * loops, or the reference interpreter (one thread). Generated code splits its large matmuls over
+ * {@code --threads} threads; results do not depend on the count.
  */
 final class Backends {
   private Backends() {}
@@ -26,14 +27,13 @@ final class Backends {
 
   /** The program that runs {@code compilation}'s fused training graph on {@code backend}. */
   static Program create(Backend backend, Compilation compilation, int threads, PrintStream notices) {
-    if (threads > 1) {
-      notices.println("fusebox: note: multi-threaded kernels are not implemented yet; --threads " + threads + " runs on one thread");
+    if (backend == Backend.INTERPRETER) {
+      if (threads > 1) notices.println("fusebox: note: the interpreter runs on one thread; --threads " + threads + " is not used");
+      return Interpreter.create(compilation.fused(), Interpreter.Precision.FLOAT32);
     }
-    return switch (backend) {
-      case INTERPRETER -> Interpreter.create(compilation.fused(), Interpreter.Precision.FLOAT32);
-      case VECTOR -> compilation.program(dev.fusebox.codegen.Backend.VECTOR);
-      case SCALAR -> compilation.program(dev.fusebox.codegen.Backend.SCALAR);
-    };
+    Compilation withThreads = new Compilation(compilation.forward(), compilation.training(), compilation.fused(),
+        compilation.memory(), compilation.decisions(), compilation.options().withThreads(threads));
+    return withThreads.program(backend == Backend.VECTOR ? dev.fusebox.codegen.Backend.VECTOR : dev.fusebox.codegen.Backend.SCALAR);
   }
 
   /** Reads {@code --backend} case-insensitively, with an error that lists the choices. */

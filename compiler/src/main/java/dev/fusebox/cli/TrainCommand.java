@@ -85,7 +85,7 @@ final class TrainCommand implements Callable<Integer> {
   Backend backend;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-      description = {"Threads (default: ${DEFAULT-VALUE}; only one is implemented yet)."})
+      description = {"Threads for the large matmuls of generated code", "(default: ${DEFAULT-VALUE}); results do not depend on it."})
   int threads;
 
   @Option(names = "--seed", paramLabel = "N",

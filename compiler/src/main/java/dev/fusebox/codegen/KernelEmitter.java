@@ -26,12 +26,15 @@ final class KernelEmitter {
   private final Kernel kernel;
   private final String name;
   private final List<MethodSpec> methods = new ArrayList<>();
+  private final List<String> tasks;
 
-  KernelEmitter(Backend backend, Storage storage, Kernel kernel, String name) {
+  /** {@code tasks} collects parallel tasks: entry t is the call that runs chunk {@code chunk} of task t. */
+  KernelEmitter(Backend backend, Storage storage, Kernel kernel, String name, List<String> tasks) {
     this.backend = backend;
     this.storage = storage;
     this.kernel = kernel;
     this.name = name;
+    this.tasks = tasks;
   }
 
   /** The kernel's methods; the first is the one the schedule calls. {@code members} restricts to a subset (forward runs). */
@@ -127,17 +130,36 @@ final class KernelEmitter {
 
   private void matmul(Node h, String a, List<Node> epilogue, String method) {
     MatmulEmitter mm = new MatmulEmitter(backend, storage, h, a, storage.array(h.input(1)));
-    String tile = storage.scratch(h.name() + "_tile", mm.tileSize());
+    String tileSize = mm.tileSize();
+    String tile = storage.scratch(h.name() + "_tile", "threads * (" + tileSize + ")");
     KernelWriter body = new KernelWriter(storage);
-    mm.emit(body, tile, method + "_epilogue", method);
+    KernelWriter rows = new KernelWriter(storage);
+    mm.emit(body, rows, tile, method + "_epilogue", method);
+    int m = h.shape().dim(0);
+    if (mm.parallel()) {
+      int task = tasks.size();
+      tasks.add(String.format("%s_rows(chunk * %d, Math.min(%d, chunk * %d + %d), worker * (%s))", method, MatmulEmitter.CHUNK_ROWS, m,
+          MatmulEmitter.CHUNK_ROWS, MatmulEmitter.CHUNK_ROWS, tileSize));
+      body.begin("if (pool != null)");
+      body.comment("row chunks of $L on the pool (task $L)", MatmulEmitter.CHUNK_ROWS, task);
+      body.statement("pool.run(this, $L, $L)", task, mm.chunks());
+      body.next("else");
+      body.statement("$L_rows(0, $L, 0)", method, m);
+      body.end();
+    } else {
+      body.statement("$L_rows(0, $L, 0)", method, m);
+    }
     methods.add(MethodSpec.methodBuilder(method).addModifiers(Modifier.PRIVATE)
         .addJavadoc("$L = $L, tile by tile\n", h.name(), GraphPrinter.opText(h.op())).addCode(body.build()).build());
+    methods.add(MethodSpec.methodBuilder(method + "_rows").addModifiers(Modifier.PRIVATE)
+        .addParameter(TypeName.INT, "from").addParameter(TypeName.INT, "to").addParameter(TypeName.INT, "tileBase")
+        .addJavadoc("Rows [from, to) of $L, with this thread's tile scratch at tileBase\n", h.name()).addCode(rows.build()).build());
     methods.addAll(mm.tileMethods());
 
     KernelWriter epi = new KernelWriter(storage);
-    epi.reserve(List.of("i0", "i1", "j0", "j1", "r", "c"));
+    epi.reserve(List.of("i0", "i1", "j0", "j1", "tileBase", "r", "c"));
     String stride = mm.tileStride();
-    String at = "(r - i0) * " + stride + " + (c - j0)";
+    String at = "tileBase + (r - i0) * " + stride + " + (c - j0)";
     if (storage.array(h) != null) {
       epi.comment("$L itself is read elsewhere: store it", h.name());
       copyTile(epi, tile, at, storage.array(h), h.shape().cols());
@@ -148,6 +170,7 @@ final class KernelEmitter {
     }
     methods.add(MethodSpec.methodBuilder(method + "_epilogue").addModifiers(Modifier.PRIVATE)
         .addParameter(TypeName.INT, "i0").addParameter(TypeName.INT, "i1").addParameter(TypeName.INT, "j0").addParameter(TypeName.INT, "j1")
+        .addParameter(TypeName.INT, "tileBase")
         .addJavadoc("On the tile rows [i0, i1) × columns [j0, j1) of $L: $L\n", h.name(),
             epilogue.isEmpty() ? "store it" : String.join(", ", epilogue.stream().map(Node::name).toList()))
         .addCode(epi.build()).build());

@@ -46,9 +46,23 @@ final class MatmulEmitter {
     this.k = transA ? matmul.input(0).shape().dim(0) : matmul.input(0).shape().dim(1);
   }
 
-  /** Floats the tile scratch needs. */
+  /** Rows of C per parallel chunk: chunks are fixed, so results do not depend on the thread count. */
+  static final int CHUNK_ROWS = 16;
+  /** Matmuls below this many flops run on one thread: handing them out would cost more than it saves. */
+  static final long PARALLEL_FLOPS = 1L << 20;
+
+  /** Floats of tile scratch per thread. */
   String tileSize() {
     return backend == Backend.VECTOR ? ROWS + " * " + VECTORS + " * LANES" : Integer.toString(n);
+  }
+
+  /** Whether this matmul is worth splitting into row chunks on several threads. */
+  boolean parallel() {
+    return 2L * m * n * k >= PARALLEL_FLOPS && m > CHUNK_ROWS;
+  }
+
+  int chunks() {
+    return (m + CHUNK_ROWS - 1) / CHUNK_ROWS;
   }
 
   /** Row stride of the tile scratch. */
@@ -65,10 +79,12 @@ final class MatmulEmitter {
   }
 
   /**
-   * Emits the loops into {@code w}; {@code epilogue} is the method called as
-   * {@code epilogue(i0, i1, j0, j1)}; tile methods are named after {@code prefix}.
+   * Emits into {@code w} the copy of a transposed B (once, before any rows); the rows themselves go
+   * in {@code rows}, a method {@code (int from, int to, int tileBase)} computing rows [from, to) of C
+   * with the tile scratch at {@code tileBase}. {@code epilogue} is called as
+   * {@code epilogue(i0, i1, j0, j1, tileBase)}; tile methods are named after {@code prefix}.
    */
-  void emit(KernelWriter w, String tile, String epilogue, String prefix) {
+  void emit(KernelWriter w, KernelWriter rows, String tile, String epilogue, String prefix) {
     this.prefix = prefix;
     String bRows = b;
     if (transB) {
@@ -81,9 +97,9 @@ final class MatmulEmitter {
       w.end();
     }
     if (backend == Backend.SCALAR) {
-      scalar(w, bRows, tile, epilogue);
+      scalar(rows, bRows, tile, epilogue);
     } else {
-      vector(w, bRows, tile, epilogue);
+      vector(rows, bRows, tile, epilogue);
     }
   }
 
@@ -92,32 +108,30 @@ final class MatmulEmitter {
   }
 
   private void scalar(KernelWriter w, String bRows, String tile, String epilogue) {
-    w.begin("for (int i = 0; i < $L; i++)", m);
-    w.statement("java.util.Arrays.fill($L, 0, $L, 0f)", tile, n);
+    w.begin("for (int i = from; i < to; i++)");
+    w.statement("java.util.Arrays.fill($L, tileBase, tileBase + $L, 0f)", tile, n);
     w.begin("for (int kk = 0; kk < $L; kk++)", k);
     w.statement("float a = $L", aAt("i", "kk"));
     w.statement("int base = kk * $L", n);
     w.begin("for (int j = 0; j < $L; j++)", n);
-    w.statement("$L[j] += a * $L[base + j]", tile, bRows);
+    w.statement("$L[tileBase + j] += a * $L[base + j]", tile, bRows);
     w.end();
     w.end();
-    w.statement("$L(i, i + 1, 0, $L)", epilogue, n);
+    w.statement("$L(i, i + 1, 0, $L, tileBase)", epilogue, n);
     w.end();
   }
 
-  /** Loops over row blocks; shapes are constants, so blocks that cannot occur are not written. */
+  /** Rows [from, to) in blocks of four, then one at a time; block shapes that cannot occur are not written. */
   private void vector(KernelWriter w, String bRows, String tile, String epilogue) {
-    w.statement("int i = 0");
+    w.statement("int i = from");
     if (m >= ROWS) {
-      w.begin("for (; i + $L <= $L; i += $L)", ROWS, m, ROWS);
+      w.begin("for (; i + $L <= to; i += $L)", ROWS, ROWS);
       columns(w, bRows, tile, epilogue, ROWS);
       w.end();
     }
-    if (m % ROWS != 0) {
-      w.begin("for (; i < $L; i++)", m);
-      columns(w, bRows, tile, epilogue, 1);
-      w.end();
-    }
+    w.begin("for (; i < to; i++)");
+    columns(w, bRows, tile, epilogue, 1);
+    w.end();
   }
 
   private void columns(KernelWriter w, String bRows, String tile, String epilogue, int rows) {
@@ -140,12 +154,12 @@ final class MatmulEmitter {
   /** Calls (and on first use writes) the method for one tile shape. */
   private void tile(KernelWriter caller, String bRows, String tile, String epilogue, int rows, int vectors, boolean last) {
     String name = prefix + "_tile" + rows + "x" + vectors + (last ? "_last" : "");
-    caller.statement("$L(i, j)", name);
+    caller.statement("$L(i, j, tileBase)", name);
     if (tileMethods.stream().anyMatch(m -> m.name().equals(name))) return;
     KernelWriter w = new KernelWriter(storage);
     tileBody(w, bRows, tile, epilogue, rows, vectors, last);
     tileMethods.add(com.palantir.javapoet.MethodSpec.methodBuilder(name).addModifiers(javax.lang.model.element.Modifier.PRIVATE)
-        .addParameter(int.class, "i").addParameter(int.class, "j")
+        .addParameter(int.class, "i").addParameter(int.class, "j").addParameter(int.class, "tileBase")
         .addJavadoc("$L rows × $L$L of $L from row i, column j\n", rows, vectors == 1 ? "1 vector" : vectors + " vectors",
             last ? " (the last columns: lanes past them are computed and not used)" : "", matmul.name())
         .addCode(w.build()).build());
@@ -168,11 +182,11 @@ final class MatmulEmitter {
     w.end();
     for (int r = 0; r < rows; r++) {
       for (int v = 0; v < vectors; v++) {
-        w.statement("c$L$L.intoArray($L, $L)", r, v, tile, offset(r, v));
+        w.statement("c$L$L.intoArray($L, tileBase + $L)", r, v, tile, offset(r, v));
       }
     }
     String width = last ? n + " - j" : vectors == 1 ? "LANES" : vectors + " * LANES";
-    w.statement("$L(i, i + $L, j, j + $L)", epilogue, rows, width);
+    w.statement("$L(i, i + $L, j, j + $L, tileBase)", epilogue, rows, width);
   }
 
   private static String offset(int r, int v) {

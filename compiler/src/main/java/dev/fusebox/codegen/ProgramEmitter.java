@@ -63,19 +63,20 @@ public final class ProgramEmitter {
     }
 
     List<MethodSpec> kernels = new ArrayList<>();
+    List<String> tasks = new ArrayList<>();
     CodeBlock.Builder step = CodeBlock.builder();
     CodeBlock.Builder forward = CodeBlock.builder();
     List<Node> forwardNodes = Schedules.forwardNodes(g);
     for (int k = 0; k < g.kernels().size(); k++) {
       Kernel kernel = g.kernels().get(k);
       String name = "k" + k + "_" + kernel.kind().text();
-      kernels.addAll(new KernelEmitter(backend, storage, kernel, Integer.toString(k)).emit(kernel.nodes(), name));
+      kernels.addAll(new KernelEmitter(backend, storage, kernel, Integer.toString(k), tasks).emit(kernel.nodes(), name));
       step.addStatement("$L()", name);
       List<Node> fwd = kernel.nodes().stream().filter(forwardNodes::contains).toList();
       if (fwd.size() == kernel.nodes().size()) {
         forward.addStatement("$L()", name);
       } else if (!fwd.isEmpty()) {
-        kernels.addAll(new KernelEmitter(backend, storage, kernel, k + " (forward)").emit(fwd, name + "_forward"));
+        kernels.addAll(new KernelEmitter(backend, storage, kernel, k + " (forward)", tasks).emit(fwd, name + "_forward"));
         forward.addStatement("$L_forward()", name);
       }
     }
@@ -84,12 +85,15 @@ public final class ProgramEmitter {
     step.addStatement("return $L", loss == null ? "Float.NaN" : storage.array(loss) + "[0]");
 
     fields(type, g, plan, storage, backend);
+    type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC).addStatement("this(1)")
+        .addJavadoc("A program running on the calling thread alone.\n").build());
     type.addMethod(constructor(g, storage, batch));
     type.addMethod(MethodSpec.methodBuilder("runForward").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
         .addCode(forward.build()).build());
     type.addMethod(MethodSpec.methodBuilder("runStep").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
         .returns(TypeName.FLOAT).addCode(step.build()).build());
     type.addMethods(kernels);
+    if (!tasks.isEmpty()) type.addMethod(runChunk(tasks));
     String code = JavaFile.builder(PACKAGE, type.build()).skipJavaLangImports(true).indent("  ").build().toString();
     return new Source(className, code);
   }
@@ -154,9 +158,21 @@ public final class ProgramEmitter {
     return b.append('}').toString();
   }
 
+  /** Dispatches the pool's chunks to the parallel kernels (a switch: generated code has no lambdas). */
+  private static MethodSpec runChunk(List<String> tasks) {
+    CodeBlock.Builder c = CodeBlock.builder().beginControlFlow("switch (task)");
+    for (int t = 0; t < tasks.size(); t++) {
+      c.add("case $L:\n", t).indent().addStatement("$L", tasks.get(t)).addStatement("break").unindent();
+    }
+    c.add("default:\n").indent().addStatement("super.runChunk(task, chunk, worker)").unindent().endControlFlow();
+    return MethodSpec.methodBuilder("runChunk").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+        .addParameter(TypeName.INT, "task").addParameter(TypeName.INT, "chunk").addParameter(TypeName.INT, "worker")
+        .addCode(c.build()).build();
+  }
+
   private static MethodSpec constructor(Graph g, Storage storage, int batch) {
     CodeBlock.Builder c = CodeBlock.builder();
-    c.addStatement("super($L)", batch);
+    c.addStatement("super($L, threads)", batch);
     for (Node n : g.nodes()) {
       if (!n.op().isSource()) continue;
       String f = storage.field(n);
@@ -182,7 +198,9 @@ public final class ProgramEmitter {
     for (Map.Entry<String, Node> o : g.outputs().entrySet()) {
       if (!o.getKey().equals(o.getValue().name())) c.addStatement("output($S, $S)", o.getKey(), o.getValue().name());
     }
-    return MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC).addCode(c.build()).build();
+    return MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC).addParameter(TypeName.INT, "threads")
+        .addJavadoc("A program whose large matmuls run on {@code threads} threads; results do not depend on it.\n")
+        .addCode(c.build()).build();
   }
 
   /** The array of a stored value that no later value overwrites, so it can be read after a run. */

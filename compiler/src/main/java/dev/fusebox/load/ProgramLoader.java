@@ -15,9 +15,14 @@ public interface ProgramLoader {
 
   /** A new program instance of the compiled source, with the source attached. */
   default GeneratedProgram newProgram(ProgramEmitter.Source source) {
+    return newProgram(source, 1);
+  }
+
+  /** A new program instance whose large matmuls use {@code threads} threads (close it to stop them). */
+  default GeneratedProgram newProgram(ProgramEmitter.Source source, int threads) {
     Class<? extends GeneratedProgram> type = load(source);
     try {
-      return type.getConstructor().newInstance().withSource(source.code());
+      return type.getConstructor(int.class).newInstance(threads).withSource(source.code());
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("bug in code generation: cannot instantiate " + type.getName() + ": " + e, e);
     }

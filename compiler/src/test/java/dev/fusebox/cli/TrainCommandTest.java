@@ -126,8 +126,11 @@ class TrainCommandTest {
         for (int i = 0; i < a.length; i++) assertThat(b[i]).as("%s %s[%d]", backend, name, i).isCloseTo(a[i], org.assertj.core.api.Assertions.within(1e-4f));
       }
     }
-    Cli.Result threads = train("--steps", 1, "--threads", 2, "--out", dir.resolve("t.safetensors"));
-    assertThat(threads.errLines()).contains("fusebox: note: multi-threaded kernels are not implemented yet; --threads 2 runs on one thread");
+    Path twoThreads = dir.resolve("two-threads.safetensors");
+    assertThat(train("--steps", 3, "--threads", 2, "--out", twoThreads).exitCode()).isZero();
+    assertThat(SafeTensors.read(twoThreads).tensors()).isEqualTo(SafeTensors.read(dir.resolve("vector.safetensors")).tensors());
+    Cli.Result interpreterThreads = train("--steps", 1, "--threads", 2, "--backend", "interpreter", "--out", dir.resolve("t.safetensors"));
+    assertThat(interpreterThreads.errLines()).contains("fusebox: note: the interpreter runs on one thread; --threads 2 is not used");
   }
 
   private Cli.Result train(Object... options) {

@@ -12,7 +12,7 @@ import java.util.Map;
  * kernels and the schedules {@link #runForward()} and {@link #runStep()}. Only this class and the
  * generated code are needed to run a program: the compiler module is not.
  */
-public abstract class GeneratedProgram implements Program {
+public abstract class GeneratedProgram implements Program, WorkerPool.Chunks {
 
   /** What a registered name is. */
   protected enum Role { INPUT, PARAMETER, STATE, VALUE }
@@ -38,10 +38,33 @@ public abstract class GeneratedProgram implements Program {
   protected boolean training;
   /** Steps taken so far; seeds dropout masks. */
   protected long steps;
+  /** Threads the kernels may use; per-thread scratch is sized by it. */
+  protected final int threads;
+  /** The pool large matmuls run their row chunks on; null with one thread. */
+  protected final WorkerPool pool;
 
   protected GeneratedProgram(int batchSize) {
+    this(batchSize, 1);
+  }
+
+  protected GeneratedProgram(int batchSize, int threads) {
+    if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     this.batchSize = batchSize;
     this.validRows = batchSize;
+    this.threads = threads;
+    this.pool = threads > 1 ? new WorkerPool(threads) : null;
+  }
+
+  /** Runs chunk {@code chunk} of parallel task {@code task}; generated programs with parallel kernels override it. */
+  @Override
+  public void runChunk(int task, int chunk, int worker) {
+    throw new IllegalStateException("generated program has no parallel task " + task);
+  }
+
+  /** Stops the worker threads, if any. */
+  @Override
+  public void close() {
+    if (pool != null) pool.close();
   }
 
   /** Attaches the source this program was compiled from, for {@link #source()}; the loader calls it. */

@@ -10,7 +10,7 @@ import java.util.List;
  * that ({@link #setValidRows}); the valid rows are always the first ones, and losses average over them
  * only. A program is not thread-safe: create one per thread.
  */
-public interface Program {
+public interface Program extends AutoCloseable {
 
   /** The inputs this program reads, in declaration order. */
   List<InputSpec> inputs();
@@ -71,4 +71,8 @@ public interface Program {
 
   /** The generated Java source, or for the interpreter the graph text it runs. */
   String source();
+
+  /** Releases threads a program may hold (programs with more than one thread); nothing else needs it. */
+  @Override
+  default void close() {}
 }
