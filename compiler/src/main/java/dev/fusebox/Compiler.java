@@ -117,7 +117,14 @@ public final class Compiler {
       Backend backend = Backend.resolve(requested, System.err::println);
       ProgramEmitter.Source source = source(backend);
       if (options.debug() >= 3 || System.getProperty("fusebox.dump.dir") != null) Dumps.write(Debug.dumpDir(), this, source);
-      return options.loader().newProgram(source, options.threads());
+      long start = System.nanoTime();
+      Program p = options.loader().newProgram(source, options.threads());
+      if (options.debug() >= 1) {
+        System.err.printf("[fusebox] %s: %s backend, %d kernels, %d lines, compiled and loaded in %.1f ms (%s)%n", source.className(),
+            backend.name().toLowerCase(java.util.Locale.ROOT), fused.kernels().size(), source.code().lines().count(),
+            (System.nanoTime() - start) / 1e6, options.loader().getClass().getSimpleName());
+      }
+      return p;
     }
 
     /** The reference interpreter running the fused graph, in float32. */

@@ -20,6 +20,21 @@ import java.util.Map;
 public final class Dumps {
   private Dumps() {}
 
+  /** What a dump file holds, for people: {@code forward.txt} → "the forward graph". */
+  public static String describe(String file) {
+    switch (file) {
+      case "forward.txt": return "the forward graph";
+      case "forward.dot": return "the forward graph, Graphviz";
+      case "training.txt": return "the training graph before passes";
+      case "training.dot": return "the training graph before passes, Graphviz";
+      case "fused.txt": return "the graph after passes, with its kernels";
+      case "fused.dot": return "the graph after passes, kernels as clusters, Graphviz";
+      case "fusion-report.txt": return "kernels and every fusion decision with its reason";
+      case "memory-plan.txt": return "buffers after memory planning";
+      default: return file.endsWith(".java") ? "the generated program" : "";
+    }
+  }
+
   /** The files of a dump, by relative path, in the order they are written. */
   public static Map<String, String> files(Compiler.Compilation c, ProgramEmitter.Source source) {
     Map<String, String> f = new LinkedHashMap<>();

@@ -1,16 +1,14 @@
 package dev.fusebox.cli;
 
 import dev.fusebox.Compiler.Compilation;
-import dev.fusebox.ir.Dot;
-import dev.fusebox.ir.GraphPrinter;
+import dev.fusebox.Dumps;
+import dev.fusebox.codegen.Backend;
 import dev.fusebox.model.ModelSpec;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -24,22 +22,11 @@ import picocli.CommandLine.ParentCommand;
         "  fused.txt, fused.dot        after the passes, with its kernels",
         "  fusion-report.txt           kernels, and each fusion decision with its reason",
         "  memory-plan.txt             buffers after memory planning",
+        "  dev/fusebox/generated/Program_<hash>.java",
+        "                              the generated program (compiles with javac",
+        "                              against the runtime jar alone)",
         "Draw a .dot file with Graphviz: dot -Tsvg fused.dot > fused.svg", ""})
 final class DumpCommand implements Callable<Integer> {
-
-  /** One file of a dump: its name, what it holds, and how to make it. */
-  record DumpFile(String name, String what, Function<Compilation, String> content) {}
-
-  /** Every file a dump writes, in order. */
-  static final List<DumpFile> FILES = List.of(
-      new DumpFile("forward.txt", "the forward graph", c -> GraphPrinter.print(c.forward())),
-      new DumpFile("forward.dot", "the forward graph, Graphviz", c -> Dot.render(c.forward())),
-      new DumpFile("training.txt", "the training graph before passes", c -> GraphPrinter.print(c.training())),
-      new DumpFile("training.dot", "the training graph before passes, Graphviz", c -> Dot.render(c.training())),
-      new DumpFile("fused.txt", "the graph after passes, with its kernels", c -> GraphPrinter.print(c.fused())),
-      new DumpFile("fused.dot", "the graph after passes, kernels as clusters, Graphviz", c -> Dot.render(c.fused())),
-      new DumpFile("fusion-report.txt", "kernels and every fusion decision with its reason", Compilation::fusionReport),
-      new DumpFile("memory-plan.txt", "buffers after memory planning", c -> c.memory().report()));
 
   @ParentCommand Main main;
 
@@ -50,17 +37,29 @@ final class DumpCommand implements Callable<Integer> {
       description = "The directory to write into (created if missing).")
   Path out;
 
+  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "vector",
+      description = {"The generated code to dump: vector (default) or scalar."})
+  String backend;
+
   @Override
   public Integer call() throws IOException {
+    Backend codegen;
+    switch (backend.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "vector" -> codegen = Backend.VECTOR;
+      case "scalar" -> codegen = Backend.SCALAR;
+      default -> throw new UserError("unknown backend '" + backend + "' for dump; the backends are vector, scalar");
+    }
     ModelSpec model = Models.readSpec(spec, null);
     Compilation compilation = Models.compile(model);
     if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError(out + ": is a file, not a directory");
-    Files.createDirectories(out);
-    for (DumpFile f : FILES) {
-      String text = f.content().apply(compilation);
-      Path file = out.resolve(f.name());
-      Files.writeString(file, text, StandardCharsets.UTF_8);
-      main.out.printf("wrote %-40s %s (%d lines)%n", file, f.what(), text.lines().count());
+    Map<String, String> files;
+    try {
+      files = Dumps.write(out, compilation, compilation.source(codegen));
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
+    for (Map.Entry<String, String> f : files.entrySet()) {
+      main.out.printf("wrote %-40s %s (%d lines)%n", out.resolve(f.getKey()), Dumps.describe(f.getKey()), f.getValue().lines().count());
     }
     main.out.println(compilation.memory().summary());
     return Errors.OK;

@@ -22,11 +22,16 @@ class DumpAndHelpTest {
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.err()).isEmpty();
 
-    List<String> names = DumpCommand.FILES.stream().map(DumpCommand.DumpFile::name).toList();
-    assertThat(names).containsExactly("forward.txt", "forward.dot", "training.txt", "training.dot", "fused.txt", "fused.dot",
+    List<String> names = List.of("forward.txt", "forward.dot", "training.txt", "training.dot", "fused.txt", "fused.dot",
         "fusion-report.txt", "memory-plan.txt");
     try (var files = Files.list(out)) {
-      assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrderElementsOf(names);
+      assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrderElementsOf(
+          java.util.stream.Stream.concat(names.stream(), java.util.stream.Stream.of("dev")).toList());
+    }
+    try (var java = Files.walk(out.resolve("dev"))) {
+      Path source = java.filter(f -> f.toString().endsWith(".java")).findFirst().orElseThrow();
+      assertThat(Files.readString(source)).contains("extends GeneratedProgram").contains("FloatVector");
+      assertThat(r.outLines()).anyMatch(l -> l.startsWith("wrote " + source + " ") && l.contains("the generated program"));
     }
     for (String name : names) {
       String text = Files.readString(out.resolve(name));
@@ -41,7 +46,7 @@ class DumpAndHelpTest {
     assertThat(Files.readString(out.resolve("fusion-report.txt"))).contains("kernel 0 dense: layers.0.xw");
     String plan = Files.readString(out.resolve("memory-plan.txt"));
     assertThat(plan).startsWith("memory: ").contains("buffer 0: ");
-    assertThat(r.outLines()).hasSize(names.size() + 1).last().isEqualTo(plan.lines().findFirst().orElseThrow());
+    assertThat(r.outLines()).hasSize(names.size() + 2).last().isEqualTo(plan.lines().findFirst().orElseThrow());
   }
 
   @Test
