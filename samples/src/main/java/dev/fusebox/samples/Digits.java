@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
  * PyTorch's names and shapes) and everything the compiler produced (graphs, fusion report, memory plan,
  * generated Java source).
  *
- * <pre>mvn -B -q -pl samples exec:exec -Dsample=Digits [-Dexec.args=OUTPUT_DIR]</pre>
+ * <pre>mvn -B -q -pl samples exec:exec [-Dsample.arg=OUTPUT_DIR]</pre>
  */
 public final class Digits {
   static final int BATCH = 32;
@@ -50,7 +50,7 @@ public final class Digits {
   private Digits() {}
 
   public static void main(String[] args) throws IOException {
-    Path dir = Path.of(args.length > 0 ? args[0] : "target/digits");
+    Path dir = Path.of(Args.first(args, "target/digits"));
     run(dir, System.out);
   }
 
