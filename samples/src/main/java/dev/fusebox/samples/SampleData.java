@@ -3,6 +3,7 @@ package dev.fusebox.samples;
 import dev.fusebox.runtime.data.CsvData;
 import dev.fusebox.runtime.data.Dataset;
 import dev.fusebox.runtime.data.LabelKind;
+import dev.fusebox.runtime.data.Standardizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,6 +21,16 @@ public final class SampleData {
   /** 1797 8×8 digit images: features {@code p0..p63} (0..16), class label {@code label} 0..9. */
   public static Dataset digits() {
     return read("digits.csv.gz", "label", LabelKind.CLASS);
+  }
+
+  /**
+   * Digits split 80/20 by {@code seed}, both parts standardised with statistics of the training part
+   * alone (see {@link Digits}, which spells this out).
+   */
+  public static Dataset.Split standardisedDigits(long seed) {
+    Dataset.Split split = digits().split(0.2, seed);
+    Standardizer s = Standardizer.fit(split.train());
+    return new Dataset.Split(s.apply(split.train()), s.apply(split.valid()));
   }
 
   /** 442 diabetes patients: ten raw features and the target {@code progression}. */

@@ -12,7 +12,6 @@ import dev.fusebox.optim.Adam;
 import dev.fusebox.runtime.NamedTensors;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Dataset;
-import dev.fusebox.runtime.data.Standardizer;
 import dev.fusebox.runtime.train.Evaluator;
 import dev.fusebox.runtime.train.Metrics;
 import dev.fusebox.runtime.train.Schedule;
@@ -58,7 +57,7 @@ public final class Sweep {
 
   public static void main(String[] args) throws Exception {
     int threads = Integer.parseInt(Args.first(args, Integer.toString(Runtime.getRuntime().availableProcessors())));
-    Dataset.Split split = standardisedDigits();
+    Dataset.Split split = SampleData.standardisedDigits(SEED);
     long start = System.nanoTime();
     List<Outcome> outcomes = runParallel(grid(), split, threads, Backend.VECTOR);
     System.out.printf(Locale.ROOT, "%d configurations of a 64-h-10 ReLU digits classifier, Adam, %d epochs each, on %d "
@@ -70,13 +69,6 @@ public final class Sweep {
     List<Config> configs = new ArrayList<>();
     for (int hidden : WIDTHS) for (double lr : LEARNING_RATES) configs.add(new Config(lr, hidden));
     return configs;
-  }
-
-  /** Digits split 80/20 and standardised on the training part, as in {@link Digits}. */
-  public static Dataset.Split standardisedDigits() {
-    Dataset.Split split = SampleData.digits().split(0.2, SEED);
-    Standardizer s = Standardizer.fit(split.train());
-    return new Dataset.Split(s.apply(split.train()), s.apply(split.valid()));
   }
 
   static Graph model(int hidden) {
