@@ -2,7 +2,6 @@ package dev.fusebox.samples;
 
 import dev.fusebox.Compiler;
 import dev.fusebox.CompileOptions;
-import dev.fusebox.optim.Adam;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Dataset;
 import dev.fusebox.runtime.data.Standardizer;
@@ -51,8 +50,8 @@ public final class BatchScoring {
 
   /** A program running the digits model at batch size {@link #BATCH}, with the parameters in {@code model}. */
   public static Program load(SafeTensorsFile model) {
-    // There is no inference-only compilation: a training program's forward() computes the outputs alone.
-    Program program = Compiler.compile(Digits.model(BATCH), Adam.adam(1e-3), CompileOptions.defaults()).program();
+    // Inference only: no gradients, no optimizer state, just the forward kernels.
+    Program program = Compiler.inference(Digits.model(BATCH), CompileOptions.defaults()).program();
     program.load(model.tensors());
     return program;
   }
