@@ -134,7 +134,7 @@ final class KernelEmitter {
     String tile = storage.scratch(h.name() + "_tile", "threads * (" + tileSize + ")");
     KernelWriter body = new KernelWriter(storage);
     KernelWriter rows = new KernelWriter(storage);
-    mm.emit(body, rows, tile, method + "_epilogue", method);
+    mm.emit(body, rows, tile, method + "_epilogue");
     int m = h.shape().dim(0);
     if (mm.parallel()) {
       int task = tasks.size();
@@ -154,7 +154,6 @@ final class KernelEmitter {
     methods.add(MethodSpec.methodBuilder(method + "_rows").addModifiers(Modifier.PRIVATE)
         .addParameter(TypeName.INT, "from").addParameter(TypeName.INT, "to").addParameter(TypeName.INT, "tileBase")
         .addJavadoc("Rows [from, to) of $L, with this thread's tile scratch at tileBase\n", h.name()).addCode(rows.build()).build());
-    methods.addAll(mm.tileMethods());
 
     KernelWriter epi = new KernelWriter(storage);
     epi.reserve(List.of("i0", "i1", "j0", "j1", "tileBase", "r", "c"));

@@ -1,5 +1,6 @@
 package dev.fusebox.codegen;
 
+import com.palantir.javapoet.ClassName;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ops.MatMul;
 
@@ -8,21 +9,24 @@ import dev.fusebox.ops.MatMul;
  * to a small scratch array (it stays in L1) and an epilogue method is called on it with the tile's
  * rows [i0, i1) and columns [j0, j1); the epilogue stores C or computes the fused ops from it.
  *
- * <p>Vector backend: a register-blocked micro-kernel of 4 rows × 4 vectors (16 accumulators) over the
- * whole of K, each step broadcasting one element of A per row and fusing it into four vectors of a
- * row of B; then 4 × 1 vector tiles, a last 4 × 1 tile for the columns left over (it reads whole
- * vectors, arrays are padded for that, and its epilogue ignores the extra lanes), and the same with
- * one row for the last rows. Each tile shape is a method of its own: small methods compile quickly at
- * every JIT tier (one large method can make C1 give up and leave vector code uncompiled, which then
- * allocates), and the accumulators never cross a call. Scalar backend: one row at a time, i-k-j, the
- * row of C as the tile. A transposed B is first copied into row-major order so that the inner loop
- * reads B contiguously.
+ * <p>Vector backend: the loops over tiles are generated with the shapes as constants; each tile is
+ * accumulated by one of the runtime's register-blocked micro-kernels ({@code Gemm}: 4 rows × 4
+ * vectors, then 4 × 1, 1 × 4 and 1 × 1), written once and shared by every program, so that generated
+ * sources stay small (fast to compile) and the JIT compiles the hot loop once. The last columns use a
+ * whole-vector tile too (arrays are padded; the epilogue ignores the extra lanes). Scalar backend: one
+ * row at a time, i-k-j, the row of C as the tile. A transposed B is first copied into row-major order
+ * so that tiles read B contiguously.
  */
 final class MatmulEmitter {
+  static final ClassName GEMM = ClassName.get("dev.fusebox.runtime.simd", "Gemm");
   static final int ROWS = 4;
   static final int VECTORS = 4;
   /** The fewest float lanes a preferred species has (64-bit vectors): paths that cannot run with it are left out. */
   static final int MIN_LANES = 2;
+  /** Rows of C per parallel chunk: chunks are fixed, so results do not depend on the thread count. */
+  static final int CHUNK_ROWS = 16;
+  /** Matmuls below this many flops run on one thread: handing them out would cost more than it saves. */
+  static final long PARALLEL_FLOPS = 1L << 20;
 
   private final Backend backend;
   private final Storage storage;
@@ -46,14 +50,14 @@ final class MatmulEmitter {
     this.k = transA ? matmul.input(0).shape().dim(0) : matmul.input(0).shape().dim(1);
   }
 
-  /** Rows of C per parallel chunk: chunks are fixed, so results do not depend on the thread count. */
-  static final int CHUNK_ROWS = 16;
-  /** Matmuls below this many flops run on one thread: handing them out would cost more than it saves. */
-  static final long PARALLEL_FLOPS = 1L << 20;
-
   /** Floats of tile scratch per thread. */
   String tileSize() {
     return backend == Backend.VECTOR ? ROWS + " * " + VECTORS + " * LANES" : Integer.toString(n);
+  }
+
+  /** Row stride of the tile scratch. */
+  String tileStride() {
+    return backend == Backend.VECTOR ? VECTORS + " * LANES" : Integer.toString(n);
   }
 
   /** Whether this matmul is worth splitting into row chunks on several threads. */
@@ -65,31 +69,17 @@ final class MatmulEmitter {
     return (m + CHUNK_ROWS - 1) / CHUNK_ROWS;
   }
 
-  /** Row stride of the tile scratch. */
-  String tileStride() {
-    return backend == Backend.VECTOR ? VECTORS + " * LANES" : Integer.toString(n);
-  }
-
-  private final java.util.List<com.palantir.javapoet.MethodSpec> tileMethods = new java.util.ArrayList<>();
-  private String prefix;
-
-  /** The tile methods {@link #emit} wrote (vector backend), to add to the class. */
-  java.util.List<com.palantir.javapoet.MethodSpec> tileMethods() {
-    return tileMethods;
-  }
-
   /**
    * Emits into {@code w} the copy of a transposed B (once, before any rows); the rows themselves go
-   * in {@code rows}, a method {@code (int from, int to, int tileBase)} computing rows [from, to) of C
-   * with the tile scratch at {@code tileBase}. {@code epilogue} is called as
-   * {@code epilogue(i0, i1, j0, j1, tileBase)}; tile methods are named after {@code prefix}.
+   * in {@code rows}, the body of a method {@code (int from, int to, int tileBase)} computing rows
+   * [from, to) of C with the tile scratch at {@code tileBase}. {@code epilogue} is called as
+   * {@code epilogue(i0, i1, j0, j1, tileBase)}.
    */
-  void emit(KernelWriter w, KernelWriter rows, String tile, String epilogue, String prefix) {
-    this.prefix = prefix;
+  void emit(KernelWriter w, KernelWriter rows, String tile, String epilogue) {
     String bRows = b;
     if (transB) {
       bRows = storage.scratch(matmul.name() + "_bt", k * n);
-      w.comment("B is transposed: copy it row-major once, so the inner loop reads it contiguously");
+      w.comment("B is transposed: copy it row-major once, so that tiles read it contiguously");
       w.begin("for (int kk = 0; kk < $L; kk++)", k);
       w.begin("for (int jj = 0; jj < $L; jj++)", n);
       w.statement("$L[kk * $L + jj] = $L[jj * $L + kk]", bRows, n, b, k);
@@ -121,7 +111,7 @@ final class MatmulEmitter {
     w.end();
   }
 
-  /** Rows [from, to) in blocks of four, then one at a time; block shapes that cannot occur are not written. */
+  /** Rows [from, to) in blocks of four, then one at a time; shapes that cannot occur are not written. */
   private void vector(KernelWriter w, String bRows, String tile, String epilogue) {
     w.statement("int i = from");
     if (m >= ROWS) {
@@ -138,61 +128,30 @@ final class MatmulEmitter {
     w.statement("int j = 0");
     if (n >= VECTORS * MIN_LANES) {
       w.begin("for (; j + $L * LANES <= $L; j += $L * LANES)", VECTORS, n, VECTORS);
-      tile(w, bRows, tile, epilogue, rows, VECTORS, false);
+      tile(w, bRows, tile, epilogue, rows, VECTORS, VECTORS + " * LANES");
       w.end();
     }
     if (n >= MIN_LANES) {
       w.begin("for (; j + LANES <= $L; j += LANES)", n);
-      tile(w, bRows, tile, epilogue, rows, 1, false);
+      tile(w, bRows, tile, epilogue, rows, 1, "LANES");
       w.end();
     }
     w.begin("if (j < $L)", n);
-    tile(w, bRows, tile, epilogue, rows, 1, true);
+    w.comment("the last columns: whole vectors are read, lanes past column $L are not used", n);
+    tile(w, bRows, tile, epilogue, rows, 1, n + " - j");
     w.end();
   }
 
-  /** Calls (and on first use writes) the method for one tile shape. */
-  private void tile(KernelWriter caller, String bRows, String tile, String epilogue, int rows, int vectors, boolean last) {
-    String name = prefix + "_tile" + rows + "x" + vectors + (last ? "_last" : "");
-    caller.statement("$L(i, j, tileBase)", name);
-    if (tileMethods.stream().anyMatch(m -> m.name().equals(name))) return;
-    KernelWriter w = new KernelWriter(storage);
-    tileBody(w, bRows, tile, epilogue, rows, vectors, last);
-    tileMethods.add(com.palantir.javapoet.MethodSpec.methodBuilder(name).addModifiers(javax.lang.model.element.Modifier.PRIVATE)
-        .addParameter(int.class, "i").addParameter(int.class, "j").addParameter(int.class, "tileBase")
-        .addJavadoc("$L rows × $L$L of $L from row i, column j\n", rows, vectors == 1 ? "1 vector" : vectors + " vectors",
-            last ? " (the last columns: lanes past them are computed and not used)" : "", matmul.name())
-        .addCode(w.build()).build());
-  }
-
-  private void tileBody(KernelWriter w, String bRows, String tile, String epilogue, int rows, int vectors, boolean last) {
-    for (int r = 0; r < rows; r++) {
-      for (int v = 0; v < vectors; v++) w.statement("$T c$L$L = FloatVector.zero(S)", VectorExprs.FLOAT_VECTOR, r, v);
+  private void tile(KernelWriter w, String bRows, String tile, String epilogue, int rows, int vectors, String width) {
+    String aOff = transA ? "i" : "i * " + k;
+    String ars = transA ? "1" : Integer.toString(k);
+    String acs = transA ? Integer.toString(m) : "1";
+    String kernel = "tile" + rows + "x" + vectors;
+    if (rows == ROWS) {
+      w.statement("$T.$L($L, $L, $L, $L, $L, j, $L, $L, $L, tileBase)", GEMM, kernel, a, aOff, ars, acs, bRows, n, k, tile);
+    } else {
+      w.statement("$T.$L($L, $L, $L, $L, j, $L, $L, $L, tileBase)", GEMM, kernel, a, aOff, acs, bRows, n, k, tile);
     }
-    w.begin("for (int kk = 0; kk < $L; kk++)", k);
-    w.statement("int base = kk * $L + j", n);
-    for (int v = 0; v < vectors; v++) {
-      w.statement("$T b$L = FloatVector.fromArray(S, $L, base$L)", VectorExprs.FLOAT_VECTOR, v, bRows,
-          v == 0 ? "" : " + " + v + " * LANES");
-    }
-    for (int r = 0; r < rows; r++) {
-      w.statement("$T a$L = FloatVector.broadcast(S, $L)", VectorExprs.FLOAT_VECTOR, r, aAt("i + " + r, "kk"));
-      for (int v = 0; v < vectors; v++) w.statement("c$L$L = a$L.fma(b$L, c$L$L)", r, v, r, v, r, v);
-    }
-    w.end();
-    for (int r = 0; r < rows; r++) {
-      for (int v = 0; v < vectors; v++) {
-        w.statement("c$L$L.intoArray($L, tileBase + $L)", r, v, tile, offset(r, v));
-      }
-    }
-    String width = last ? n + " - j" : vectors == 1 ? "LANES" : vectors + " * LANES";
     w.statement("$L(i, i + $L, j, j + $L, tileBase)", epilogue, rows, width);
-  }
-
-  private static String offset(int r, int v) {
-    String row = r == 0 ? "" : r + " * " + VECTORS + " * LANES";
-    String col = v == 0 ? "" : v + " * LANES";
-    if (row.isEmpty() && col.isEmpty()) return "0";
-    return row.isEmpty() ? col : col.isEmpty() ? row : row + " + " + col;
   }
 }
