@@ -153,7 +153,7 @@ final class TrainCommand implements Callable<Integer> {
 
   private Trainer trainer(Program program, ModelSpec model, Dataset train, Dataset validation) {
     Trainer.Builder b = Trainer.builder(program, train).batchSize(model.batch()).seed(model.seed()).shuffle(!noShuffle)
-        .output(main.out);
+        .schedule(model.schedule()).output(main.out);
     if (steps != null) b.steps(steps);
     else b.epochs(epochs != null ? epochs : model.epochs());
     if (validation != null) b.validation(validation);

@@ -15,6 +15,7 @@ import dev.fusebox.optim.TrainingGraph;
 import dev.fusebox.runtime.data.LabelKind;
 import dev.fusebox.runtime.init.Initializer;
 import dev.fusebox.runtime.init.Initializers;
+import dev.fusebox.runtime.train.Schedule;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,19 +35,22 @@ import java.util.List;
  * A layer without {@code activation} is affine only; a layer may add {@code "dropout": p}. Optional
  * top-level keys: {@code init} (weight initialiser, default PyTorch's {@code fan_in_uniform}),
  * {@code bias_init} (default {@code fan_in_uniform}), {@code l2} (λ: adds λ·½Σ‖W‖² over the weights),
- * {@code clip_grad_norm} (max global L2 norm of the gradients). Parameters are named as in PyTorch:
+ * {@code clip_grad_norm} (max global L2 norm of the gradients), {@code schedule} (the learning rate
+ * over epochs, as PyTorch's schedulers stepped once per epoch: {@code {"type": "step", "step_size": 10,
+ * "gamma": 0.1}}, {@code {"type": "exponential", "gamma": 0.95}}, {@code {"type": "cosine", "t_max": 20,
+ * "eta_min": 0}}, each with an optional {@code "warmup_steps"} of linear warm-up; default constant). Parameters are named as in PyTorch:
  * {@code layers.{i}.weight [out, in]}, {@code layers.{i}.bias [out]}. Unknown keys and bad values are
  * errors naming the key.
  */
 public record ModelSpec(String source, int input, List<Layer> layers, String loss, Optimizer optimizer, int batch, int epochs,
-    long seed, Initializer init, Initializer biasInit, double l2, double clipGradNorm) {
+    long seed, Initializer init, Initializer biasInit, double l2, double clipGradNorm, Schedule schedule) {
 
   /** One dense layer. */
   public record Layer(int units, Activation activation, double dropout) {}
 
   public static final List<String> LOSSES = List.of("mse", "half_mse", "binary_cross_entropy", "softmax_cross_entropy");
   private static final List<String> KEYS = List.of("input", "layers", "loss", "optimizer", "batch", "epochs", "seed", "init",
-      "bias_init", "l2", "clip_grad_norm");
+      "bias_init", "l2", "clip_grad_norm", "schedule");
   private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
   public static ModelSpec read(Path file) throws IOException {
@@ -87,8 +91,31 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
     Initializer biasInit = initializer(r, "bias_init");
     double l2 = r.nonNegative("l2", 0);
     double clip = r.nonNegative("clip_grad_norm", 0);
+    Schedule schedule = r.has("schedule") ? schedule(new SpecReader(source, "schedule", r.raw("schedule")), optimizer.lr())
+        : Schedule.constant(optimizer.lr());
     r.done(KEYS);
-    return new ModelSpec(source, input, List.copyOf(layers), loss, optimizer, batch, epochs, seed, init, biasInit, l2, clip);
+    return new ModelSpec(source, input, List.copyOf(layers), loss, optimizer, batch, epochs, seed, init, biasInit, l2, clip, schedule);
+  }
+
+  private static Schedule schedule(SpecReader r, double lr) {
+    String type = r.text("type", null);
+    Schedule s;
+    try {
+      switch (type) {
+        case "constant" -> s = Schedule.constant(lr);
+        case "step" -> s = Schedule.step(lr, r.positiveInt("step_size", null), r.number("gamma", 0.1));
+        case "exponential" -> s = Schedule.exponential(lr, r.number("gamma", Double.NaN));
+        case "cosine" -> s = Schedule.cosine(lr, r.positiveInt("t_max", null), r.nonNegative("eta_min", 0));
+        default -> throw r.error(r.at("type"), "unknown schedule '" + type + "'; known: constant, step, exponential, cosine");
+      }
+      if (r.has("warmup_steps")) s = Schedule.warmup(s, r.positiveInt("warmup_steps", null));
+    } catch (SpecException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw r.error("schedule", e.getMessage());
+    }
+    r.done(List.of("type", "step_size", "gamma", "t_max", "eta_min", "warmup_steps"));
+    return s;
   }
 
   private static Layer layer(String source, String path, JsonNode node) {
@@ -120,7 +147,7 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
 
   /** This spec with another seed (initialisation, dropout, shuffling). */
   public ModelSpec withSeed(long newSeed) {
-    return new ModelSpec(source, input, layers, loss, optimizer, batch, epochs, newSeed, init, biasInit, l2, clipGradNorm);
+    return new ModelSpec(source, input, layers, loss, optimizer, batch, epochs, newSeed, init, biasInit, l2, clipGradNorm, schedule);
   }
 
   /** Number of outputs of the last layer. */

@@ -55,10 +55,29 @@ class ModelSpecTest {
         .optimizer()).isEqualTo(RmsProp.of(0.01).withCentered(true));
   }
 
+  @Test
+  void schedulesFollowPytorchPerEpoch() {
+    ModelSpec spec = ModelSpec.parse("""
+        {"input": 3, "layers": [{"units": 2}], "loss": "mse", "optimizer": {"type": "sgd", "lr": 0.1},
+         "schedule": {"type": "step", "step_size": 2, "gamma": 0.5, "warmup_steps": 4}}""", "s.json");
+    assertThat(spec.schedule().lr(0, 0)).isCloseTo(0.1 * 0.25, org.assertj.core.api.Assertions.within(1e-12)); // warm-up 1/4
+    assertThat(spec.schedule().lr(1, 10)).isCloseTo(0.1, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(spec.schedule().lr(2, 20)).isCloseTo(0.05, org.assertj.core.api.Assertions.within(1e-12));
+    ModelSpec cosine = ModelSpec.parse("""
+        {"input": 3, "layers": [{"units": 2}], "loss": "mse", "optimizer": {"type": "adam", "lr": 0.01},
+         "schedule": {"type": "cosine", "t_max": 10}}""", "s.json");
+    assertThat(cosine.schedule().lr(5, 0)).isCloseTo(0.005, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(ModelSpec.parse(DIGITS, "d.json").schedule().lr(7, 300)).isEqualTo(0.001);
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
+    "{\"input\": 3, \"layers\": [{\"units\": 2}], \"loss\": \"mse\", \"optimizer\": {\"type\": \"sgd\"}, \"schedule\": {\"type\": \"linear\"}}"
+        + "| s.json: schedule.type: unknown schedule 'linear'; known: constant, step, exponential, cosine",
+    "{\"input\": 3, \"layers\": [{\"units\": 2}], \"loss\": \"mse\", \"optimizer\": {\"type\": \"sgd\"}, \"schedule\": {\"type\": \"step\"}}"
+        + "| s.json: schedule.step_size: is required",
     "{\"input\": 3, \"layers\": [{\"units\": 2}], \"loss\": \"mse\", \"optimizer\": {\"type\": \"sgd\"}, \"epoch\": 3}"
-        + "| s.json: epoch: unknown key; known keys: input, layers, loss, optimizer, batch, epochs, seed, init, bias_init, l2, clip_grad_norm",
+        + "| s.json: epoch: unknown key; known keys: input, layers, loss, optimizer, batch, epochs, seed, init, bias_init, l2, clip_grad_norm, schedule",
     "{\"input\": 3, \"layers\": [{\"units\": 2, \"activaton\": \"relu\"}], \"loss\": \"mse\", \"optimizer\": {\"type\": \"sgd\"}}"
         + "| s.json: layers[0].activaton: unknown key; known keys of layers[0]: units, activation, dropout",
     "{\"input\": 3, \"layers\": [{\"units\": -2}], \"loss\": \"mse\", \"optimizer\": {\"type\": \"sgd\"}}"
