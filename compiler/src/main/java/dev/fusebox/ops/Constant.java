@@ -2,17 +2,12 @@ package dev.fusebox.ops;
 
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
-import dev.fusebox.ir.Gradients;
-import dev.fusebox.ir.Node;
-import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
-import dev.fusebox.ir.ShapeCheck;
 import java.util.Arrays;
-import java.util.List;
 import java.util.StringJoiner;
 
 /** A constant tensor. Values are stored as doubles and rounded to float32 in float32 runs. */
-public final class Constant implements Op {
+public final class Constant implements SourceOp {
   private final Shape shape;
   private final double[] values;
 
@@ -41,7 +36,8 @@ public final class Constant implements Op {
     return values[i];
   }
 
-  public Shape valueShape() {
+  @Override
+  public Shape shape() {
     return shape;
   }
 
@@ -58,23 +54,8 @@ public final class Constant implements Op {
   }
 
   @Override
-  public int arity() {
-    return 0;
-  }
-
-  @Override
-  public Shape shape(ShapeCheck c) {
-    return shape;
-  }
-
-  @Override
   public void eval(Buffer[] in, Buffer out, EvalContext ctx) {
     for (int i = 0; i < values.length; i++) out.set(i, values[i]);
-  }
-
-  @Override
-  public List<Node> vjp(Gradients g, Node y, Node dy) {
-    return List.of();
   }
 
   @Override

@@ -2,14 +2,9 @@ package dev.fusebox.ops;
 
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
-import dev.fusebox.ir.Gradients;
 import dev.fusebox.ir.Lowering;
-import dev.fusebox.ir.Node;
-import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
-import dev.fusebox.ir.ShapeCheck;
 import dev.fusebox.runtime.Seeds;
-import java.util.List;
 
 /**
  * Inverted-dropout mask: in a training step each element is 0 with probability p and 1/(1−p)
@@ -17,7 +12,7 @@ import java.util.List;
  * same mask as the forward pass. Element i of step s is drawn from {@link Seeds#uniform}(seed, s, i):
  * the same in every executor and thread count.
  */
-public record DropoutMask(Shape shape, double p, long seed) implements Op {
+public record DropoutMask(Shape shape, double p, long seed) implements SourceOp {
 
   public DropoutMask {
     if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
@@ -34,16 +29,6 @@ public record DropoutMask(Shape shape, double p, long seed) implements Op {
   }
 
   @Override
-  public int arity() {
-    return 0;
-  }
-
-  @Override
-  public Shape shape(ShapeCheck c) {
-    return shape;
-  }
-
-  @Override
   public void eval(Buffer[] in, Buffer out, EvalContext ctx) {
     if (!ctx.training()) {
       out.fill(1);
@@ -51,11 +36,6 @@ public record DropoutMask(Shape shape, double p, long seed) implements Op {
     }
     double keep = 1 / (1 - p);
     for (int i = 0; i < out.size(); i++) out.set(i, Seeds.uniform(seed, ctx.step(), i) < p ? 0 : keep);
-  }
-
-  @Override
-  public List<Node> vjp(Gradients g, Node y, Node dy) {
-    return List.of();
   }
 
   @Override

@@ -3,19 +3,14 @@ package dev.fusebox.ops;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.DType;
 import dev.fusebox.ir.EvalContext;
-import dev.fusebox.ir.Gradients;
-import dev.fusebox.ir.Node;
-import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
-import dev.fusebox.ir.ShapeCheck;
 import dev.fusebox.runtime.InputKind;
-import java.util.List;
 
 /**
  * A graph input, set by the program's user before each run. Labels are int32 {@code [batch]}. A
  * scalar input (a learning rate) starts at {@code initial} until it is set.
  */
-public record Input(InputKind kind, Shape shape, int classes, double initial) implements Op {
+public record Input(InputKind kind, Shape shape, int classes, double initial) implements SourceOp {
 
   public Input(InputKind kind, Shape shape, int classes) {
     this(kind, shape, classes, 0);
@@ -39,16 +34,6 @@ public record Input(InputKind kind, Shape shape, int classes, double initial) im
   }
 
   @Override
-  public int arity() {
-    return 0;
-  }
-
-  @Override
-  public Shape shape(ShapeCheck c) {
-    return shape;
-  }
-
-  @Override
   public DType dtype() {
     return kind == InputKind.LABELS ? DType.I32 : DType.F32;
   }
@@ -56,11 +41,6 @@ public record Input(InputKind kind, Shape shape, int classes, double initial) im
   @Override
   public void eval(Buffer[] in, Buffer out, EvalContext ctx) {
     // Set from outside.
-  }
-
-  @Override
-  public List<Node> vjp(Gradients g, Node y, Node dy) {
-    return List.of();
   }
 
   @Override

@@ -2,13 +2,8 @@ package dev.fusebox.ops;
 
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
-import dev.fusebox.ir.Gradients;
-import dev.fusebox.ir.Node;
-import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
-import dev.fusebox.ir.ShapeCheck;
 import dev.fusebox.runtime.init.Initializer;
-import java.util.List;
 
 /**
  * A persistent value: a trainable parameter, or optimizer state (momentum buffers, step counts) that
@@ -16,7 +11,7 @@ import java.util.List;
  * initial value is {@code init} drawn from a random stream seeded with {@code seed}, so the graph
  * alone determines it.
  */
-public record Variable(boolean trainable, Shape shape, Initializer init, long seed) implements Op {
+public record Variable(boolean trainable, Shape shape, Initializer init, long seed) implements SourceOp {
 
   public static Variable parameter(Shape shape, Initializer init, long seed) {
     return new Variable(true, shape, init, seed);
@@ -44,23 +39,8 @@ public record Variable(boolean trainable, Shape shape, Initializer init, long se
   }
 
   @Override
-  public int arity() {
-    return 0;
-  }
-
-  @Override
-  public Shape shape(ShapeCheck c) {
-    return shape;
-  }
-
-  @Override
   public void eval(Buffer[] in, Buffer out, EvalContext ctx) {
     // Holds its value between steps.
-  }
-
-  @Override
-  public List<Node> vjp(Gradients g, Node y, Node dy) {
-    return List.of();
   }
 
   @Override
