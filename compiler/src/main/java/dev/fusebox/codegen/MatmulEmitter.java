@@ -25,6 +25,8 @@ final class MatmulEmitter {
   static final int MIN_LANES = 2;
   /** Rows of C per parallel chunk: chunks are fixed, so results do not depend on the thread count. */
   static final int CHUNK_ROWS = 16;
+  /** Side of the blocks a transposed B is copied in. */
+  static final int TRANSPOSE_BLOCK = 16;
   /** Matmuls below this many flops run on one thread: handing them out would cost more than it saves. */
   static final long PARALLEL_FLOPS = 1L << 20;
 
@@ -79,18 +81,40 @@ final class MatmulEmitter {
     String bRows = b;
     if (transB) {
       bRows = storage.scratch(matmul.name() + "_bt", k * n);
-      w.comment("B is transposed: copy it row-major once, so that tiles read it contiguously");
-      w.begin("for (int kk = 0; kk < $L; kk++)", k);
-      w.begin("for (int jj = 0; jj < $L; jj++)", n);
-      w.statement("$L[kk * $L + jj] = $L[jj * $L + kk]", bRows, n, b, k);
-      w.end();
-      w.end();
+      transposeB(w, bRows);
     }
     if (backend == Backend.SCALAR) {
       scalar(rows, bRows, tile, epilogue);
     } else {
       vector(rows, bRows, tile, epilogue);
     }
+  }
+
+  /** Copies B (stored n x k) row-major into {@code bRows} (k x n), once per call. */
+  private void transposeB(KernelWriter w, String bRows) {
+    if (n <= TRANSPOSE_BLOCK && k <= TRANSPOSE_BLOCK) {
+      w.comment("B is transposed: copy it row-major once, so that tiles read it contiguously");
+      w.begin("for (int kk = 0; kk < $L; kk++)", k);
+      w.begin("for (int jj = 0; jj < $L; jj++)", n);
+      w.statement("$L[kk * $L + jj] = $L[jj * $L + kk]", bRows, n, b, k);
+      w.end();
+      w.end();
+      return;
+    }
+    w.comment("B is transposed: copy it row-major once, so that tiles read it contiguously; in blocks of $L x $L,",
+        TRANSPOSE_BLOCK, TRANSPOSE_BLOCK);
+    w.comment("so that reads and writes both stay within a few cache lines");
+    w.begin("for (int jb = 0; jb < $L; jb += $L)", n, TRANSPOSE_BLOCK);
+    w.begin("for (int kb = 0; kb < $L; kb += $L)", k, TRANSPOSE_BLOCK);
+    w.statement("int je = Math.min(jb + $L, $L)", TRANSPOSE_BLOCK, n);
+    w.statement("int ke = Math.min(kb + $L, $L)", TRANSPOSE_BLOCK, k);
+    w.begin("for (int jj = jb; jj < je; jj++)");
+    w.begin("for (int kk = kb; kk < ke; kk++)");
+    w.statement("$L[kk * $L + jj] = $L[jj * $L + kk]", bRows, n, b, k);
+    w.end();
+    w.end();
+    w.end();
+    w.end();
   }
 
   private String aAt(String row, String col) {
