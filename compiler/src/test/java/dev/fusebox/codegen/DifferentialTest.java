@@ -132,4 +132,56 @@ class DifferentialTest {
     }
     assertThat(c.fused().kernels()).isNotEmpty();
   }
+
+  static Stream<Arguments> matmulShapes() {
+    List<Arguments> a = new ArrayList<>();
+    // n = 6L + 3: one whole panel of 4 vectors, then two single vectors and a partial one in the next;
+    // k = 520: a transposed A is copied row-major
+    int[][] shapes = {{70, 130, 6 * L + 3}, {66, 520, 5}, {5, 140, 6 * L + 3}};
+    for (int[] s : shapes) for (String layout : new String[] {"nn", "nt", "tn", "tt"}) a.add(Arguments.of(layout, s[0], s[1], s[2]));
+    return a.stream();
+  }
+
+  /** Matmuls large enough that the vector backend packs B into panels, with partial panels and row tails. */
+  @ParameterizedTest(name = "{0} m={1} k={2} n={3}")
+  @MethodSource("matmulShapes")
+  void largeMatmulsAndTheirGradientsMatchTheInterpreter(String layout, int m, int k, int n) {
+    boolean transA = layout.charAt(0) == 't', transB = layout.charAt(1) == 't';
+    GraphBuilder g = GraphBuilder.create(m + k + n);
+    Tensor a = transA ? g.parameter("a", Initializers.normal(0, 1), k, m) : g.parameter("a", Initializers.normal(0, 1), m, k);
+    Tensor b = transB ? g.parameter("b", Initializers.normal(0, 1), n, k) : g.parameter("b", Initializers.normal(0, 1), k, n);
+    Tensor c = g.matmul(a, b, transA, transB);
+    Tensor loss = g.sum(g.mul(c, g.constant(weights(m * n, k), m, n)));
+    Compiler.Compilation compiled = Executors.compile(g.output("prediction", c).loss(loss).build(), null);
+    for (Executors e : List.of(Executors.SCALAR_JANINO, Executors.VECTOR_JANINO)) {
+      Program ref = Executors.INTERPRETER.create(compiled), p = e.create(compiled);
+      float lossRef = ref.step(), lossP = p.step();
+      assertClose(e + " loss", new float[] {lossRef}, new float[] {lossP}, 1e-4, 1e-3);
+      assertClose(e + " value", ref.read("prediction"), p.read("prediction"), 1e-4, 1e-4);
+      for (String name : List.of("a", "b")) assertClose(e + " d" + name, ref.read(name + ".grad"), p.read(name + ".grad"), 1e-4, 1e-4);
+    }
+  }
+
+  /** With kernel fusion switched off every node is its own kernel; the programs must still be right. */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("unfusedSeeds")
+  void unfusedProgramsTrainLikeTheInterpreter(long seed) {
+    Graph g = RandomGraphs.forward(seed);
+    Compiler.Compilation c = Compiler.compile(g, Adam.adam(0.01),
+        dev.fusebox.CompileOptions.defaults().withDebug(0).withVerify(true).withoutPasses("kernel_fusion"));
+    assertThat(c.fused().kernels()).allSatisfy(k -> assertThat(k.nodes()).hasSize(1));
+    for (Executors e : List.of(Executors.SCALAR_JANINO, Executors.VECTOR_JANINO)) {
+      Program ref = Executors.INTERPRETER.create(c), p = e.create(c);
+      SplittableRandom rng = new SplittableRandom(seed);
+      for (int step = 0; step < 3; step++) {
+        Executors.feed(c.forward(), rng.split(), ref, p);
+        assertClose(e + " seed " + seed + " loss at step " + step, new float[] {ref.step()}, new float[] {p.step()}, 1e-3, 1e-4);
+      }
+      for (String name : ref.parameterNames()) assertClose(e + " seed " + seed + " " + name, ref.read(name), p.read(name), 2e-3, 2e-4);
+    }
+  }
+
+  static Stream<Long> unfusedSeeds() {
+    return Stream.of(1L, 2L, 3L, 4L, 5L, 6L);
+  }
 }

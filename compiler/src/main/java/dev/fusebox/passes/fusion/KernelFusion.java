@@ -47,14 +47,17 @@ public final class KernelFusion implements Pass {
   }
 
   /**
-   * The plan without fusion: every computing node its own kernel, in graph order. For ablations
-   * ({@code fusebox.passes.disable=kernel_fusion}) and for code generation of unfused graphs.
+   * The plan without fusion: every computing node its own kernel, in graph order (a matmul is a dense
+   * kernel with nothing after it). For ablations ({@code fusebox.passes.disable=kernel_fusion}) and for
+   * code generation of unfused graphs.
    */
   public static Graph unfused(Graph g) {
     if (!g.kernels().isEmpty()) return g;
     List<Kernel> plan = new ArrayList<>();
     for (Node n : g.nodes()) {
-      if (!n.op().isSource()) plan.add(new Kernel(n.op() instanceof Elementwise ? Kind.ELEMENTWISE : Kind.SINGLE, List.of(n)));
+      if (n.op().isSource()) continue;
+      Kind kind = n.op() instanceof Elementwise ? Kind.ELEMENTWISE : n.op() instanceof MatMul ? Kind.DENSE : Kind.SINGLE;
+      plan.add(new Kernel(kind, List.of(n)));
     }
     return g.withKernels(plan);
   }
