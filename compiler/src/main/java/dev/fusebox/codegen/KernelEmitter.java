@@ -138,10 +138,11 @@ final class KernelEmitter {
     int m = h.shape().dim(0);
     if (mm.parallel()) {
       int task = tasks.size();
-      tasks.add(String.format("%s_rows(chunk * %d, Math.min(%d, chunk * %d + %d), worker * (%s))", method, MatmulEmitter.CHUNK_ROWS, m,
-          MatmulEmitter.CHUNK_ROWS, MatmulEmitter.CHUNK_ROWS, tileSize));
+      int chunk = mm.chunkRows();
+      tasks.add(String.format("%s_rows(chunk * %d, Math.min(%d, chunk * %d + %d), worker * (%s))", method, chunk, m, chunk, chunk,
+          tileSize));
       body.begin("if (pool != null)");
-      body.comment("row chunks of $L on the pool (task $L)", MatmulEmitter.CHUNK_ROWS, task);
+      body.comment("row chunks of $L on the pool (task $L)", chunk, task);
       body.statement("pool.run(this, $L, $L)", task, mm.chunks());
       body.next("else");
       body.statement("$L_rows(0, $L, 0)", method, m);

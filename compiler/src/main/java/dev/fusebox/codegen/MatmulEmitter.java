@@ -23,10 +23,25 @@ final class MatmulEmitter {
   static final int VECTORS = 4;
   /** The fewest float lanes a preferred species has (64-bit vectors): paths that cannot run with it are left out. */
   static final int MIN_LANES = 2;
-  /** Rows of C per parallel chunk: chunks are fixed, so results do not depend on the thread count. */
-  static final int CHUNK_ROWS = 16;
+  /**
+   * Rows of C per parallel chunk, between these two: about eight chunks, so that a thread that gets
+   * less of the machine takes fewer of them, but each chunk large enough to read a panel of B many
+   * times. Chunks depend on the shape only, so results do not depend on the thread count.
+   */
+  static final int MIN_CHUNK_ROWS = 16, MAX_CHUNK_ROWS = 64;
   /** Side of the blocks a transposed B is copied in. */
   static final int TRANSPOSE_BLOCK = 16;
+  /**
+   * The vector backend packs B into panels when it is transposed (a copy is needed anyway) and when
+   * C has at least this many rows to reuse each panel and k is at least this deep: below that, a
+   * panel fits in L1 as it stands and the copy would cost more than it saves.
+   */
+  static final int PACK_MIN_ROWS = 64, PACK_MIN_DEPTH = 128;
+  /**
+   * A tile reads a cache line of a transposed A per step of k; from this depth on those k lines no
+   * longer stay in a 32 KiB L1 for the next tiles, and A is copied row-major first.
+   */
+  static final int COPY_A_MIN_DEPTH = 512;
   /** Matmuls below this many flops run on one thread: handing them out would cost more than it saves. */
   static final long PARALLEL_FLOPS = 1L << 20;
 
@@ -37,6 +52,12 @@ final class MatmulEmitter {
   private final String b;
   private final int m, n, k;
   private final boolean transA, transB;
+  /** Whether B is read from panels (see {@link #packPanels}) rather than row-major. */
+  private final boolean packed;
+  /** Whether a transposed A is first copied row-major. */
+  private final boolean copyA;
+  /** The arrays the tiles read: A or its row-major copy, B or its panels or row-major copy. */
+  private final String aRows, bRows;
 
   MatmulEmitter(Backend backend, Storage storage, Node matmul, String a, String b) {
     this.backend = backend;
@@ -50,6 +71,12 @@ final class MatmulEmitter {
     this.m = matmul.shape().dim(0);
     this.n = matmul.shape().dim(1);
     this.k = transA ? matmul.input(0).shape().dim(0) : matmul.input(0).shape().dim(1);
+    boolean vector = backend == Backend.VECTOR;
+    this.packed = vector && (transB || m >= PACK_MIN_ROWS && k >= PACK_MIN_DEPTH);
+    this.copyA = vector && transA && m >= PACK_MIN_ROWS && k >= COPY_A_MIN_DEPTH;
+    this.aRows = copyA ? storage.scratch(matmul.name() + "_at", m * k) : a;
+    this.bRows = packed ? storage.scratch(matmul.name() + "_panels", k + " * ((" + n + " + PANEL - 1) / PANEL * PANEL)")
+        : transB ? storage.scratch(matmul.name() + "_bt", k * n) : b;
   }
 
   /** Floats of tile scratch per thread. */
@@ -64,11 +91,16 @@ final class MatmulEmitter {
 
   /** Whether this matmul is worth splitting into row chunks on several threads. */
   boolean parallel() {
-    return 2L * m * n * k >= PARALLEL_FLOPS && m > CHUNK_ROWS;
+    return 2L * m * n * k >= PARALLEL_FLOPS && m > MIN_CHUNK_ROWS;
+  }
+
+  int chunkRows() {
+    int eighth = (m / 8 + ROWS - 1) / ROWS * ROWS;
+    return Math.max(MIN_CHUNK_ROWS, Math.min(MAX_CHUNK_ROWS, eighth));
   }
 
   int chunks() {
-    return (m + CHUNK_ROWS - 1) / CHUNK_ROWS;
+    return (m + chunkRows() - 1) / chunkRows();
   }
 
   /**
@@ -78,39 +110,75 @@ final class MatmulEmitter {
    * {@code epilogue(i0, i1, j0, j1, tileBase)}.
    */
   void emit(KernelWriter w, KernelWriter rows, String tile, String epilogue) {
-    String bRows = b;
-    if (transB) {
-      bRows = storage.scratch(matmul.name() + "_bt", k * n);
-      transposeB(w, bRows);
+    if (copyA) {
+      w.comment("A is transposed: copy it row-major once, so that a tile reads its rows one cache line after another");
+      transpose(w, a, k, m, aRows);
+    }
+    if (packed) {
+      packPanels(w);
+    } else if (transB) {
+      w.comment("B is transposed: copy it row-major once, so that tiles read it contiguously");
+      transpose(w, b, n, k, bRows);
     }
     if (backend == Backend.SCALAR) {
-      scalar(rows, bRows, tile, epilogue);
+      scalar(rows, tile, epilogue);
     } else {
-      vector(rows, bRows, tile, epilogue);
+      vector(rows, tile, epilogue);
     }
   }
 
-  /** Copies B (stored n x k) row-major into {@code bRows} (k x n), once per call. */
-  private void transposeB(KernelWriter w, String bRows) {
-    if (n <= TRANSPOSE_BLOCK && k <= TRANSPOSE_BLOCK) {
-      w.comment("B is transposed: copy it row-major once, so that tiles read it contiguously");
+  /**
+   * Copies B into panels of {@code PANEL} (one tile's) columns, each panel's k rows contiguous, so that
+   * a tile streams its panel from cache instead of striding across the rows of B (and across pages).
+   * Column j, row p of B is at {@code (j / PANEL) * k * PANEL + p * PANEL + j % PANEL}; lanes past
+   * column n in the last panel are never written and never used.
+   */
+  private void packPanels(KernelWriter w) {
+    String panels = bRows;
+    if (!transB) {
+      w.comment("B is packed into panels of PANEL columns, each panel's $L rows contiguous", k);
+      w.begin("for (int j0 = 0; j0 < $L; j0 += PANEL)", n);
+      w.statement("int width = Math.min(PANEL, $L - j0)", n);
       w.begin("for (int kk = 0; kk < $L; kk++)", k);
-      w.begin("for (int jj = 0; jj < $L; jj++)", n);
-      w.statement("$L[kk * $L + jj] = $L[jj * $L + kk]", bRows, n, b, k);
+      w.statement("System.arraycopy($L, kk * $L + j0, $L, j0 * $L + kk * PANEL, width)", b, n, panels, k);
       w.end();
       w.end();
       return;
     }
-    w.comment("B is transposed: copy it row-major once, so that tiles read it contiguously; in blocks of $L x $L,",
-        TRANSPOSE_BLOCK, TRANSPOSE_BLOCK);
-    w.comment("so that reads and writes both stay within a few cache lines");
+    w.comment("B is transposed: copy it into panels of PANEL columns, each panel's $L rows contiguous,", k);
+    w.comment("in blocks of $L x $L so that reads and writes both stay within a few cache lines", TRANSPOSE_BLOCK, TRANSPOSE_BLOCK);
     w.begin("for (int jb = 0; jb < $L; jb += $L)", n, TRANSPOSE_BLOCK);
     w.begin("for (int kb = 0; kb < $L; kb += $L)", k, TRANSPOSE_BLOCK);
     w.statement("int je = Math.min(jb + $L, $L)", TRANSPOSE_BLOCK, n);
     w.statement("int ke = Math.min(kb + $L, $L)", TRANSPOSE_BLOCK, k);
     w.begin("for (int jj = jb; jj < je; jj++)");
+    w.statement("int base = jj / PANEL * $L * PANEL + jj % PANEL", k);
     w.begin("for (int kk = kb; kk < ke; kk++)");
-    w.statement("$L[kk * $L + jj] = $L[jj * $L + kk]", bRows, n, b, k);
+    w.statement("$L[base + kk * PANEL] = $L[jj * $L + kk]", panels, b, k);
+    w.end();
+    w.end();
+    w.end();
+    w.end();
+  }
+
+  /** Copies {@code src} ({@code rows} × {@code cols}) transposed into {@code dst}, in blocks once it is larger than one. */
+  private static void transpose(KernelWriter w, String src, int rows, int cols, String dst) {
+    if (rows <= TRANSPOSE_BLOCK && cols <= TRANSPOSE_BLOCK) {
+      w.begin("for (int c = 0; c < $L; c++)", cols);
+      w.begin("for (int r = 0; r < $L; r++)", rows);
+      w.statement("$L[c * $L + r] = $L[r * $L + c]", dst, rows, src, cols);
+      w.end();
+      w.end();
+      return;
+    }
+    w.comment("in blocks of $L x $L, so that reads and writes both stay within a few cache lines", TRANSPOSE_BLOCK, TRANSPOSE_BLOCK);
+    w.begin("for (int rb = 0; rb < $L; rb += $L)", rows, TRANSPOSE_BLOCK);
+    w.begin("for (int cb = 0; cb < $L; cb += $L)", cols, TRANSPOSE_BLOCK);
+    w.statement("int re = Math.min(rb + $L, $L)", TRANSPOSE_BLOCK, rows);
+    w.statement("int ce = Math.min(cb + $L, $L)", TRANSPOSE_BLOCK, cols);
+    w.begin("for (int r = rb; r < re; r++)");
+    w.begin("for (int c = cb; c < ce; c++)");
+    w.statement("$L[c * $L + r] = $L[r * $L + c]", dst, rows, src, cols);
     w.end();
     w.end();
     w.end();
@@ -121,7 +189,7 @@ final class MatmulEmitter {
     return transA ? a + "[" + col + " * " + m + " + " + row + "]" : a + "[(" + row + ") * " + k + " + " + col + "]";
   }
 
-  private void scalar(KernelWriter w, String bRows, String tile, String epilogue) {
+  private void scalar(KernelWriter w, String tile, String epilogue) {
     w.begin("for (int i = from; i < to; i++)");
     w.statement("java.util.Arrays.fill($L, tileBase, tileBase + $L, 0f)", tile, n);
     w.begin("for (int kk = 0; kk < $L; kk++)", k);
@@ -135,46 +203,59 @@ final class MatmulEmitter {
     w.end();
   }
 
-  /** Rows [from, to) in blocks of four, then one at a time; shapes that cannot occur are not written. */
-  private void vector(KernelWriter w, String bRows, String tile, String epilogue) {
-    w.statement("int i = from");
+  /**
+   * Whole row tiles go panel by panel: for each panel of B (its k rows × one tile's columns), every row
+   * tile of the chunk in turn, so that the panel is read from cache again rather than from memory.
+   * Each element of C is still accumulated in one tile call over all of k, so the order of the loops
+   * does not change any result.
+   */
+  private void vector(KernelWriter w, String tile, String epilogue) {
+    String rowTail = "from";
+    w.statement("int j");
     if (m >= ROWS) {
-      w.begin("for (; i + $L <= to; i += $L)", ROWS, ROWS);
-      columns(w, bRows, tile, epilogue, ROWS);
-      w.end();
+      w.statement("int rowEnd = from + (to - from) / $L * $L", ROWS, ROWS);
+      columns(w, tile, epilogue, ROWS, "for (int i = from; i < rowEnd; i += " + ROWS + ")");
+      rowTail = "rowEnd";
     }
-    w.begin("for (; i < to; i++)");
-    columns(w, bRows, tile, epilogue, 1);
-    w.end();
+    columns(w, tile, epilogue, 1, "for (int i = " + rowTail + "; i < to; i++)");
   }
 
-  private void columns(KernelWriter w, String bRows, String tile, String epilogue, int rows) {
-    w.statement("int j = 0");
+  private void columns(KernelWriter w, String tile, String epilogue, int rows, String rowLoop) {
+    w.statement("j = 0");
     if (n >= VECTORS * MIN_LANES) {
       w.begin("for (; j + $L * LANES <= $L; j += $L * LANES)", VECTORS, n, VECTORS);
-      tile(w, bRows, tile, epilogue, rows, VECTORS, VECTORS + " * LANES");
+      w.begin(rowLoop);
+      tile(w, tile, epilogue, rows, VECTORS, VECTORS + " * LANES");
+      w.end();
       w.end();
     }
     if (n >= MIN_LANES) {
       w.begin("for (; j + LANES <= $L; j += LANES)", n);
-      tile(w, bRows, tile, epilogue, rows, 1, "LANES");
+      w.begin(rowLoop);
+      tile(w, tile, epilogue, rows, 1, "LANES");
+      w.end();
       w.end();
     }
     w.begin("if (j < $L)", n);
     w.comment("the last columns: whole vectors are read, lanes past column $L are not used", n);
-    tile(w, bRows, tile, epilogue, rows, 1, n + " - j");
+    w.begin(rowLoop);
+    tile(w, tile, epilogue, rows, 1, n + " - j");
+    w.end();
     w.end();
   }
 
-  private void tile(KernelWriter w, String bRows, String tile, String epilogue, int rows, int vectors, String width) {
-    String aOff = transA ? "i" : "i * " + k;
-    String ars = transA ? "1" : Integer.toString(k);
-    String acs = transA ? Integer.toString(m) : "1";
+  private void tile(KernelWriter w, String tile, String epilogue, int rows, int vectors, String width) {
+    boolean aColumns = transA && !copyA;
+    String aOff = aColumns ? "i" : "i * " + k;
+    String ars = aColumns ? "1" : Integer.toString(k);
+    String acs = aColumns ? Integer.toString(m) : "1";
+    String bOff = !packed ? "j" : vectors == VECTORS ? "j * " + k : "j / PANEL * " + k + " * PANEL + j % PANEL";
+    String ldb = packed ? "PANEL" : Integer.toString(n);
     String kernel = "tile" + rows + "x" + vectors;
     if (rows == ROWS) {
-      w.statement("$T.$L($L, $L, $L, $L, $L, j, $L, $L, $L, tileBase)", GEMM, kernel, a, aOff, ars, acs, bRows, n, k, tile);
+      w.statement("$T.$L($L, $L, $L, $L, $L, $L, $L, $L, $L, tileBase)", GEMM, kernel, aRows, aOff, ars, acs, bRows, bOff, ldb, k, tile);
     } else {
-      w.statement("$T.$L($L, $L, $L, $L, j, $L, $L, $L, tileBase)", GEMM, kernel, a, aOff, acs, bRows, n, k, tile);
+      w.statement("$T.$L($L, $L, $L, $L, $L, $L, $L, $L, tileBase)", GEMM, kernel, aRows, aOff, acs, bRows, bOff, ldb, k, tile);
     }
     w.statement("$L(i, i + $L, j, j + $L, tileBase)", epilogue, rows, width);
   }

@@ -60,6 +60,9 @@ public final class ProgramEmitter {
       type.addField(FieldSpec.builder(VectorExprs.VECTOR_SPECIES, "S", Modifier.STATIC, Modifier.FINAL)
           .initializer("$T.SPECIES_PREFERRED", FLOAT_VECTOR).build());
       type.addField(FieldSpec.builder(TypeName.INT, "LANES", Modifier.STATIC, Modifier.FINAL).initializer("S.length()").build());
+      type.addField(FieldSpec.builder(TypeName.INT, "PANEL", Modifier.STATIC, Modifier.FINAL)
+          .addJavadoc("Columns of B one matmul tile reads.\n")
+          .initializer("$T.TILE_VECTORS * LANES", MatmulEmitter.GEMM).build());
     }
 
     List<MethodSpec> kernels = new ArrayList<>();
