@@ -19,6 +19,7 @@ import dev.fusebox.ops.MatMul;
  */
 final class MatmulEmitter {
   static final ClassName GEMM = ClassName.get("dev.fusebox.runtime.simd", "Gemm");
+  static final ClassName PANELS = ClassName.get("dev.fusebox.runtime.simd", "Panels");
   static final int ROWS = 4;
   static final int VECTORS = 4;
   /** The fewest float lanes a preferred species has (64-bit vectors): paths that cannot run with it are left out. */
@@ -29,8 +30,6 @@ final class MatmulEmitter {
    * times. Chunks depend on the shape only, so results do not depend on the thread count.
    */
   static final int MIN_CHUNK_ROWS = 16, MAX_CHUNK_ROWS = 64;
-  /** Side of the blocks a transposed B is copied in. */
-  static final int TRANSPOSE_BLOCK = 16;
   /**
    * The vector backend packs B into panels when it is transposed (a copy is needed anyway) and when
    * C has at least this many rows to reuse each panel and k is at least this deep: below that, a
@@ -52,7 +51,7 @@ final class MatmulEmitter {
   private final String b;
   private final int m, n, k;
   private final boolean transA, transB;
-  /** Whether B is read from panels (see {@link #packPanels}) rather than row-major. */
+  /** Whether B is read from panels ({@code Panels.pack}) rather than row-major. */
   private final boolean packed;
   /** Whether a transposed A is first copied row-major. */
   private final boolean copyA;
@@ -112,77 +111,25 @@ final class MatmulEmitter {
   void emit(KernelWriter w, KernelWriter rows, String tile, String epilogue) {
     if (copyA) {
       w.comment("A is transposed: copy it row-major once, so that a tile reads its rows one cache line after another");
-      transpose(w, a, k, m, aRows);
+      w.statement("$T.transpose($L, $L, $L, $L, $L)", PANELS, a, k, m, aRows, k);
     }
     if (packed) {
-      packPanels(w);
+      w.comment("B is packed into panels of PANEL columns, each panel's $L rows contiguous, so that a tile streams its", k);
+      w.comment("panel from cache instead of striding across the rows of B");
+      if (transB) {
+        w.statement("$T.transpose($L, $L, $L, $L, PANEL)", PANELS, b, n, k, bRows);
+      } else {
+        w.statement("$T.pack($L, $L, $L, $L, PANEL)", PANELS, b, k, n, bRows);
+      }
     } else if (transB) {
       w.comment("B is transposed: copy it row-major once, so that tiles read it contiguously");
-      transpose(w, b, n, k, bRows);
+      w.statement("$T.transpose($L, $L, $L, $L, $L)", PANELS, b, n, k, bRows, n);
     }
     if (backend == Backend.SCALAR) {
       scalar(rows, tile, epilogue);
     } else {
       vector(rows, tile, epilogue);
     }
-  }
-
-  /**
-   * Copies B into panels of {@code PANEL} (one tile's) columns, each panel's k rows contiguous, so that
-   * a tile streams its panel from cache instead of striding across the rows of B (and across pages).
-   * Column j, row p of B is at {@code (j / PANEL) * k * PANEL + p * PANEL + j % PANEL}; lanes past
-   * column n in the last panel are never written and never used.
-   */
-  private void packPanels(KernelWriter w) {
-    String panels = bRows;
-    if (!transB) {
-      w.comment("B is packed into panels of PANEL columns, each panel's $L rows contiguous", k);
-      w.begin("for (int j0 = 0; j0 < $L; j0 += PANEL)", n);
-      w.statement("int width = Math.min(PANEL, $L - j0)", n);
-      w.begin("for (int kk = 0; kk < $L; kk++)", k);
-      w.statement("System.arraycopy($L, kk * $L + j0, $L, j0 * $L + kk * PANEL, width)", b, n, panels, k);
-      w.end();
-      w.end();
-      return;
-    }
-    w.comment("B is transposed: copy it into panels of PANEL columns, each panel's $L rows contiguous,", k);
-    w.comment("in blocks of $L x $L so that reads and writes both stay within a few cache lines", TRANSPOSE_BLOCK, TRANSPOSE_BLOCK);
-    w.begin("for (int jb = 0; jb < $L; jb += $L)", n, TRANSPOSE_BLOCK);
-    w.begin("for (int kb = 0; kb < $L; kb += $L)", k, TRANSPOSE_BLOCK);
-    w.statement("int je = Math.min(jb + $L, $L)", TRANSPOSE_BLOCK, n);
-    w.statement("int ke = Math.min(kb + $L, $L)", TRANSPOSE_BLOCK, k);
-    w.begin("for (int jj = jb; jj < je; jj++)");
-    w.statement("int base = jj / PANEL * $L * PANEL + jj % PANEL", k);
-    w.begin("for (int kk = kb; kk < ke; kk++)");
-    w.statement("$L[base + kk * PANEL] = $L[jj * $L + kk]", panels, b, k);
-    w.end();
-    w.end();
-    w.end();
-    w.end();
-  }
-
-  /** Copies {@code src} ({@code rows} × {@code cols}) transposed into {@code dst}, in blocks once it is larger than one. */
-  private static void transpose(KernelWriter w, String src, int rows, int cols, String dst) {
-    if (rows <= TRANSPOSE_BLOCK && cols <= TRANSPOSE_BLOCK) {
-      w.begin("for (int c = 0; c < $L; c++)", cols);
-      w.begin("for (int r = 0; r < $L; r++)", rows);
-      w.statement("$L[c * $L + r] = $L[r * $L + c]", dst, rows, src, cols);
-      w.end();
-      w.end();
-      return;
-    }
-    w.comment("in blocks of $L x $L, so that reads and writes both stay within a few cache lines", TRANSPOSE_BLOCK, TRANSPOSE_BLOCK);
-    w.begin("for (int rb = 0; rb < $L; rb += $L)", rows, TRANSPOSE_BLOCK);
-    w.begin("for (int cb = 0; cb < $L; cb += $L)", cols, TRANSPOSE_BLOCK);
-    w.statement("int re = Math.min(rb + $L, $L)", TRANSPOSE_BLOCK, rows);
-    w.statement("int ce = Math.min(cb + $L, $L)", TRANSPOSE_BLOCK, cols);
-    w.begin("for (int r = rb; r < re; r++)");
-    w.begin("for (int c = cb; c < ce; c++)");
-    w.statement("$L[c * $L + r] = $L[r * $L + c]", dst, rows, src, cols);
-    w.end();
-    w.end();
-    w.end();
-    w.end();
   }
 
   private String aAt(String row, String col) {

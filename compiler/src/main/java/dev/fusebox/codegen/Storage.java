@@ -39,7 +39,7 @@ final class Storage {
    * and the base class's fields: a field named like one would be shadowed, so such names get a '_'.
    */
   private static final java.util.regex.Pattern LOCAL = java.util.regex.Pattern.compile(
-      "[a-z][0-9]*|in[0-9]*|kk|jj|[rcjk][be]|base|best|max|sum|logSum|mass|scale|total|mask[0-9]*|acc|tile|tileBase|[ij][01]|from|to|rowEnd|width"
+      "[a-z][0-9]*|in[0-9]*|kk|jj|base|best|max|sum|logSum|mass|scale|total|mask[0-9]*|acc|tile|tileBase|[ij][01]|from|to|rowEnd"
           + "|chunk|worker|task|validRows|training|steps|S|LANES|PANEL");
 
   static String javaName(String name) {
