@@ -42,7 +42,7 @@ class InputErrorsTest {
   void unknownSpecKey() {
     Path bad = Cli.write(dir.resolve("bad.json"), SPEC.formatted(", \"epoch\": 3"));
     assertFails(train(bad), "fusebox: error: bad.json: epoch: unknown key; known keys: input, layers, loss, optimizer, batch, "
-        + "epochs, seed, init, bias_init, l2, clip_grad_norm");
+        + "epochs, seed, init, bias_init, l2, clip_grad_norm, schedule");
   }
 
   @Test
