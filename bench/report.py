@@ -27,7 +27,9 @@ LANES = 16  # FloatVector.SPECIES_PREFERRED on this machine (AVX-512); see machi
 
 def load(directory, part):
     f = Path(directory) / (part + ".json")
-    return json.loads(f.read_text()) if f.exists() else None
+    if not f.exists() or f.stat().st_size == 0:
+        return None  # not run, or still running (JMH writes the file at the end)
+    return json.loads(f.read_text())
 
 
 def samples(metric):
@@ -190,6 +192,18 @@ def gc_table(results):
     return "\n".join(lines), worst
 
 
+def alloc_check(directory):
+    """{(network, mode): bytes per step} from AllocationCheck's output, if the part was run."""
+    f = Path(directory) / "alloc.txt"
+    out = {}
+    if f.exists():
+        for line in f.read_text().splitlines():
+            parts = line.split()
+            if len(parts) == 4 and parts[0] in NETWORKS:
+                out[(parts[0], parts[1])] = float(parts[2])
+    return out
+
+
 def torch_table(torch, steps):
     lines = ["### Against PyTorch eager (training step, one thread)", "",
              "PyTorch {} (Debian `python3-torch`, OpenBLAS via `LD_LIBRARY_PATH`), {} timed blocks per network; Fusebox: "
@@ -209,6 +223,43 @@ def torch_table(torch, steps):
                                                                         num(f), ratio(t["median_us"], f), TORCH_TARGET[n],
                                                                         "yes" if s >= TORCH_TARGET[n] else "no"))
     return "\n".join(lines), speedups
+
+
+SPECS = Path(__file__).resolve().parent / "src/main/resources/dev/fusebox/bench/specs"
+
+
+def matmul_flops(network):
+    """FLOPs of the matmuls in one forward pass and in one training step (forward, dX of every layer but
+    the first, dW of every layer); the elementwise work is left out."""
+    spec = json.loads((SPECS / (network + ".json")).read_text())
+    widths = [spec["input"]] + [l["units"] for l in spec["layers"]]
+    b = spec.get("batch", 32)
+    per_layer = [2.0 * b * i * o for i, o in zip(widths, widths[1:])]
+    forward = sum(per_layer)
+    return forward, forward + sum(per_layer) + sum(per_layer[1:])
+
+
+def efficiency_table(steps, forward, peak):
+    lines = ["### Achieved GFLOP/s (compiled vector, matmul FLOPs only)", "",
+             "Matmul FLOPs of the network divided by the median time above: how close a whole step comes to the "
+             "measured peak (elementwise work, loss and optimizer update not counted).", "",
+             "| network | MFLOP per step | step GFLOP/s | of peak | MFLOP forward | forward GFLOP/s | of peak |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for n in NETWORKS:
+        f, s = matmul_flops(n)
+        st = steps.get(n, {}).get("vector")
+        fw = forward.get(n, {}).get("vector")
+        row = [n, num(s / 1e6)]
+        for flops, t in ((s, st), (f, fw)):
+            if flops is not s:
+                row.append(num(f / 1e6))
+            if t is None:
+                row += ["–", "–"]
+                continue
+            rate = flops / (t * 1e-6) / 1e9
+            row += [num(rate), "{:.0%}".format(rate / peak) if peak else "–"]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
 
 
 def also_table(dirs):
@@ -264,14 +315,18 @@ def main():
                 r = m["interpreter"] / m["vector"]
                 targets.append(("compiled vector ≥ 10× interpreter, " + n, ratio(m["interpreter"], m["vector"]), r >= INTERP_TARGET))
     forward_results = load(d, "forward")
+    forward = {}
     if forward_results:
-        print(times_table(forward_results, "forward", "Inference (forward pass)", "µs")[0] + "\n")
+        text, forward = times_table(forward_results, "forward", "Inference (forward pass)", "µs")
+        print(text + "\n")
 
     peak = None
     peak_results = load(d, "peak")
     if peak_results:
         text, peak = peak_table(peak_results)
         print(text + "\n")
+    if steps and forward:
+        print(efficiency_table(steps, forward, peak) + "\n")
     matmul_results = load(d, "matmul")
     if matmul_results:
         text, fractions = matmul_table(matmul_results, peak)
@@ -284,10 +339,21 @@ def main():
     if gc_results:
         text, alloc = gc_table(gc_results)
         print(text + "\n")
-        for mode in ("scalar", "vector", "vector_unfused"):
-            worst = max((v for (n, m), v in alloc.items() if m == mode), default=None)
-            if worst is not None:
-                targets.append(("0 bytes per step, " + mode + " (worst network)", "{:.3g} B".format(worst), worst < 1))
+    exact = alloc_check(d)
+    if exact:
+        lines = ["### Allocation per training step, exact", "",
+                 "`AllocationCheck`: the stepping thread's allocation counter around a block of warm steps "
+                 "(`-prof gc` above also counts JMH's and the JIT's threads, a few hundred bytes to a few KB per call on slow steps).",
+                 "", "| network | " + " | ".join(m for m in MODES if any(k[1] == m for k in exact)) + " |"]
+        modes = [m for m in MODES if any(k[1] == m for k in exact)]
+        lines.append("| --- |" + " ---: |" * len(modes))
+        for n in NETWORKS:
+            lines.append("| " + n + " | " + " | ".join("{:,.0f} B".format(exact[(n, m)]) if (n, m) in exact else "–" for m in modes) + " |")
+        print("\n".join(lines) + "\n")
+        for n in NETWORKS:
+            if (n, "vector") in exact:
+                v = exact[(n, "vector")]
+                targets.append(("0 bytes per step, vector, " + n, "{:,.0f} B".format(v), v < 1))
 
     warm, cold = load(d, "compile"), load(d, "compile-cold")
     if warm or cold:

@@ -5,12 +5,16 @@
 #
 #   bench/run.sh [--java DIR] [--label NAME] [--quick] [PART...]
 #
-# PART is any of: steps forward matmul peak compile compile-cold gc torch (default: all of them).
+# PART is any of: steps forward matmul peak compile compile-cold gc alloc torch (default: all of them).
+# alloc is AllocationCheck: the stepping thread's exact allocation per step (-prof gc also counts
+# JMH's and the JIT's threads).
 # --java DIR   the JDK to run the benchmarks on (default: the java on PATH)
 # --label NAME the results directory's name (default: jdkVERSION-DATE)
 # --quick      one fork and short iterations: for checking that everything runs, not for numbers
 #
-# Build first: mvn -B install -DskipTests (it writes bench/target/benchmarks.jar).
+# Build first, from the repository's root: mvn -B install -DskipTests (it writes bench/target/benchmarks.jar).
+# Building the bench module alone would shade whatever fusebox-compiler and fusebox-runtime the local
+# Maven repository holds, which need not be this checkout's.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -29,7 +33,7 @@ while [ $# -gt 0 ]; do
     *) parts+=("$1"); shift ;;
   esac
 done
-[ ${#parts[@]} -gt 0 ] || parts=(peak matmul steps forward gc compile compile-cold torch)
+[ ${#parts[@]} -gt 0 ] || parts=(peak matmul steps forward gc alloc compile compile-cold torch)
 [ -f "$jar" ] || { echo "run.sh: $jar is missing: run 'mvn -B install -DskipTests' first" >&2; exit 1; }
 
 version="$("$java_cmd" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p')"
@@ -38,7 +42,8 @@ out="$here/results/$label"
 mkdir -p "$out"
 
 {
-  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ) (of the last part run into this directory)"
+  echo "fusebox: commit $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo unknown), benchmarks.jar built $(date -u -r "$jar" +%Y-%m-%dT%H:%M:%SZ)"
   echo "cpu: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
   echo "cores: $(nproc)"
   echo "memory: $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
@@ -75,6 +80,11 @@ for part in "${parts[@]}"; do
     steps) jmh steps 'TrainingBenchmark.step' "${steps_opts[@]}" ;;
     forward) jmh forward 'TrainingBenchmark.forward' "${forward_opts[@]}" ;;
     gc) jmh gc 'TrainingBenchmark.step' -prof gc "${gc_opts[@]}" ;;
+    alloc)
+      echo "== alloc: $(uptime | sed 's/.*load average/load average/')" | tee -a "$out/load.txt"
+      warm=10; $quick && warm=1
+      "$java_cmd" --add-modules=jdk.incubator.vector -cp "$jar" dev.fusebox.bench.AllocationCheck "$warm" > "$out/alloc.txt" 2>&1 \
+        || { echo "run.sh: alloc failed, see $out/alloc.txt" >&2; exit 1; } ;;
     compile) jmh compile 'CompileBenchmark' "${compile_opts[@]}" ;;
     compile-cold) jmh compile-cold 'CompileBenchmark.janino' -bm ss -wi 0 -i 1 -tu ms "${cold_opts[@]}" ;;
     torch)
