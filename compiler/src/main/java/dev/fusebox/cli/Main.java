@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "fusebox", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = {"Train, run and inspect neural networks described by a JSON spec file.", ""},
-    subcommands = {TrainCommand.class, PredictCommand.class, DumpCommand.class},
+    subcommands = {TrainCommand.class, PredictCommand.class, DumpCommand.class, BenchCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {"  0  done", "  1  usage or input error (one line on standard error)",
         "  2  training stopped on a non-finite loss", "  3  internal error",
