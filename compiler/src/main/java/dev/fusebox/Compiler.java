@@ -116,7 +116,7 @@ public final class Compiler {
     public Program program(Backend requested) {
       Backend backend = Backend.resolve(requested, System.err::println);
       ProgramEmitter.Source source = source(backend);
-      if (options.debug() >= 3 || System.getProperty("fusebox.dump.dir") != null) Dumps.write(Debug.dumpDir(), this, source);
+      if (options.debug() >= 3 || Debug.dumpRequested()) Dumps.write(Debug.dumpDir(), this, source);
       long start = System.nanoTime();
       Program p = options.loader().newProgram(source, options.threads());
       if (options.debug() >= 1) {

@@ -10,7 +10,7 @@ import java.util.Locale;
  *   <li>{@code -Dfusebox.debug=N} or {@code FUSEBOX_DEBUG=N}: 1 prints pass names, timings and fusion
  *       decisions and verifies the graph around every pass; 2 also prints the graph after each pass;
  *       3 also dumps the generated source.
- *   <li>{@code -Dfusebox.dump.dir=DIR}: where dumps go (default {@code fusebox-dump}).
+ *   <li>{@code -Dfusebox.dump=DIR}: where dumps go (default {@code fusebox-dump}).
  *   <li>{@code -Dfusebox.passes.disable=cse,constant_folding}: passes to switch off.
  * </ul>
  */
@@ -27,8 +27,13 @@ public final class Debug {
     }
   }
 
+  /** Whether {@code -Dfusebox.dump=DIR} asks for every compiled program to be dumped. */
+  public static boolean dumpRequested() {
+    return System.getProperty("fusebox.dump") != null;
+  }
+
   public static Path dumpDir() {
-    return Path.of(System.getProperty("fusebox.dump.dir", "fusebox-dump"));
+    return Path.of(System.getProperty("fusebox.dump", "fusebox-dump"));
   }
 
   /** Pass names switched off by {@code fusebox.passes.disable}. */

@@ -36,7 +36,7 @@ public interface ProgramLoader {
     for (int i = Math.max(0, line - 4); i < Math.min(lines.length, line + 3); i++) {
       b.append(String.format("%s%5d | %s%n", i + 1 == line ? ">" : " ", i + 1, lines[i]));
     }
-    b.append("rerun with -Dfusebox.debug=3 (or -Dfusebox.dump.dir=DIR) to dump the whole source");
+    b.append("rerun with -Dfusebox.debug=3 (or -Dfusebox.dump=DIR) to dump the whole source");
     return new IllegalStateException(b.toString());
   }
 }

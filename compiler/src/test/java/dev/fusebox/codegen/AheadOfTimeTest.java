@@ -66,6 +66,24 @@ class AheadOfTimeTest {
   }
 
   @Test
+  void theDumpPropertyDumpsEveryProgramTheJvmCompiles(@TempDir Path dir) {
+    ModelSpec spec = ModelSpec.parse("""
+        {"input": 3, "layers": [{"units": 2}], "loss": "mse", "optimizer": {"type": "sgd", "lr": 0.1}, "batch": 2}""", "p.json");
+    Compiler.Compilation c = Compiler.compile(spec.forward(), spec.optimizer(), CompileOptions.defaults().withDebug(0));
+    Path java = dir.resolve(c.source(Backend.SCALAR).qualifiedName().replace('.', '/') + ".java");
+    c.program(Backend.SCALAR).close();
+    assertThat(java).as("without -Dfusebox.dump").doesNotExist();
+    System.setProperty("fusebox.dump", dir.toString());
+    try {
+      c.program(Backend.SCALAR).close();
+    } finally {
+      System.clearProperty("fusebox.dump");
+    }
+    assertThat(java).exists();
+    assertThat(dir.resolve("fusion-report.txt")).exists();
+  }
+
+  @Test
   void theDumpHasGraphsReportsAndSource(@TempDir Path dir) {
     ModelSpec spec = ModelSpec.parse("""
         {"input": 3, "layers": [{"units": 2, "activation": "relu"}, {"units": 1}], "loss": "mse",

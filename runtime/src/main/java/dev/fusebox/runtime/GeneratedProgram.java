@@ -30,7 +30,7 @@ public abstract class GeneratedProgram implements Program, WorkerPool.Chunks {
   private final Map<String, String> outputs = new LinkedHashMap<>();
   private final List<InputSpec> inputs = new ArrayList<>();
   private final int batchSize;
-  private String source = "(the generated source was not attached; dump it with -Dfusebox.dump.dir)";
+  private String source = "(the generated source was not attached; dump it with -Dfusebox.dump)";
 
   /** Rows of the batch that hold data; the rest are padding that losses ignore. */
   protected int validRows;
