@@ -10,8 +10,9 @@ import dev.fusebox.ops.MatMul;
  * rows [i0, i1) and columns [j0, j1); the epilogue stores C or computes the fused ops from it.
  *
  * <p>Vector backend: the loops over tiles are generated with the shapes as constants; each tile is
- * accumulated by one of the runtime's register-blocked micro-kernels ({@code Gemm}: 4 rows × 4
- * vectors, then 4 × 1, 1 × 4 and 1 × 1), written once and shared by every program, so that generated
+ * accumulated by one of the runtime's register-blocked micro-kernels ({@code Gemm}: 4 rows × 6 or
+ * × 4 vectors, chosen by the column count; for the columns left, 4 × 4 and 4 × 1; for the rows left,
+ * 1 × 6, 1 × 4 and 1 × 1), written once and shared by every program, so that generated
  * sources stay small (fast to compile) and the JIT compiles the hot loop once. The last columns use a
  * whole-vector tile too (arrays are padded; the epilogue ignores the extra lanes). Scalar backend: one
  * row at a time, i-k-j, the row of C as the tile. A transposed B is first copied into row-major order
@@ -21,7 +22,17 @@ final class MatmulEmitter {
   static final ClassName GEMM = ClassName.get("dev.fusebox.runtime.simd", "Gemm");
   static final ClassName PANELS = ClassName.get("dev.fusebox.runtime.simd", "Panels");
   static final int ROWS = 4;
-  static final int VECTORS = 4;
+  /** Vectors per row of the widest tile; {@code Gemm.TILE_VECTORS}. */
+  static final int VECTORS = 6;
+  /** Vectors per row of the narrower tile: the columns a wide tile leaves, or all of them (see {@link #tileVectors}). */
+  static final int NARROW_VECTORS = 4;
+  /**
+   * Relative speed per column of a 4 × 6, 4 × 4 and 4 × 1 tile (measured on AVX-512 with 16 lanes:
+   * 92%, 84% and about 40% of the FMA peak), to choose the tile width of a matmul by its column count.
+   */
+  private static final double WIDE_SPEED = 0.92, NARROW_SPEED = 0.84, SINGLE_SPEED = 0.4;
+  /** The lane count the tile width is chosen for; the same source for every machine, correct for any. */
+  private static final int NOMINAL_LANES = 16;
   /** The fewest float lanes a preferred species has (64-bit vectors): paths that cannot run with it are left out. */
   static final int MIN_LANES = 2;
   /**
@@ -57,6 +68,9 @@ final class MatmulEmitter {
   private final boolean copyA;
   /** The arrays the tiles read: A or its row-major copy, B or its panels or row-major copy. */
   private final String aRows, bRows;
+  /** Vectors per row of this matmul's full tiles, and the width of its panels as an expression. */
+  private final int vectors;
+  private final String panel;
 
   MatmulEmitter(Backend backend, Storage storage, Node matmul, String a, String b) {
     this.backend = backend;
@@ -74,8 +88,30 @@ final class MatmulEmitter {
     this.packed = vector && (transB || m >= PACK_MIN_ROWS && k >= PACK_MIN_DEPTH);
     this.copyA = vector && transA && m >= PACK_MIN_ROWS && k >= COPY_A_MIN_DEPTH;
     this.aRows = copyA ? storage.scratch(matmul.name() + "_at", m * k) : a;
-    this.bRows = packed ? storage.scratch(matmul.name() + "_panels", k + " * ((" + n + " + PANEL - 1) / PANEL * PANEL)")
+    this.vectors = tileVectors(n);
+    this.panel = vectors == VECTORS ? "PANEL" : "NARROW_PANEL";
+    this.bRows = packed ? storage.scratch(matmul.name() + "_panels", k + " * ((" + n + " + " + panel + " - 1) / " + panel + " * " + panel + ")")
         : transB ? storage.scratch(matmul.name() + "_bt", k * n) : b;
+  }
+
+  /**
+   * 6 vectors per tile where that is faster for {@code n} columns, else 4: a 4 × 6 tile does the most
+   * work per broadcast, but the columns it leaves go to slower tiles (n = 128 is faster as two 4 × 4
+   * tiles than as 4 × 6 and two 4 × 1). Decided for a nominal 16 lanes, so the source does not
+   * depend on the machine that generates it.
+   */
+  static int tileVectors(int n) {
+    double wide = NOMINAL_LANES * VECTORS, narrow = NOMINAL_LANES * NARROW_VECTORS;
+    double rest = n % wide;
+    double wideCost = Math.floor(n / wide) * wide / WIDE_SPEED
+        + (rest >= narrow ? narrow / NARROW_SPEED + leftover(rest - narrow) : leftover(rest));
+    double narrowCost = Math.floor(n / narrow) * narrow / NARROW_SPEED + leftover(n % narrow);
+    return wideCost < narrowCost ? VECTORS : NARROW_VECTORS;
+  }
+
+  /** Cost of columns left for 4 × 1 tiles, each a whole vector. */
+  private static double leftover(double cols) {
+    return Math.ceil(cols / NOMINAL_LANES) * NOMINAL_LANES / SINGLE_SPEED;
   }
 
   /** Floats of tile scratch per thread. */
@@ -114,12 +150,12 @@ final class MatmulEmitter {
       w.statement("$T.transpose($L, $L, $L, $L, $L)", PANELS, a, k, m, aRows, k);
     }
     if (packed) {
-      w.comment("B is packed into panels of PANEL columns, each panel's $L rows contiguous, so that a tile streams its", k);
+      w.comment("B is packed into panels of $L columns, each panel's $L rows contiguous, so that a tile streams its", panel, k);
       w.comment("panel from cache instead of striding across the rows of B");
       if (transB) {
-        w.statement("$T.transpose($L, $L, $L, $L, PANEL)", PANELS, b, n, k, bRows);
+        w.statement("$T.transpose($L, $L, $L, $L, $L)", PANELS, b, n, k, bRows, panel);
       } else {
-        w.statement("$T.pack($L, $L, $L, $L, PANEL)", PANELS, b, k, n, bRows);
+        w.statement("$T.pack($L, $L, $L, $L, $L)", PANELS, b, k, n, bRows, panel);
       }
     } else if (transB) {
       w.comment("B is transposed: copy it row-major once, so that tiles read it contiguously");
@@ -169,11 +205,19 @@ final class MatmulEmitter {
 
   private void columns(KernelWriter w, String tile, String epilogue, int rows, String rowLoop) {
     w.statement("j = 0");
-    if (n >= VECTORS * MIN_LANES) {
-      w.begin("for (; j + $L * LANES <= $L; j += $L * LANES)", VECTORS, n, VECTORS);
+    if (n >= vectors * MIN_LANES) {
+      w.begin("for (; j + $L * LANES <= $L; j += $L * LANES)", vectors, n, vectors);
       w.begin(rowLoop);
-      tile(w, tile, epilogue, rows, VECTORS, VECTORS + " * LANES");
+      tile(w, tile, epilogue, rows, vectors, vectors + " * LANES");
       w.end();
+      w.end();
+    }
+    if (vectors == VECTORS && n >= NARROW_VECTORS * MIN_LANES) {
+      w.begin("if (j + $L * LANES <= $L)", NARROW_VECTORS, n);
+      w.begin(rowLoop);
+      tile(w, tile, epilogue, rows, NARROW_VECTORS, NARROW_VECTORS + " * LANES");
+      w.end();
+      w.statement("j += $L * LANES", NARROW_VECTORS);
       w.end();
     }
     if (n >= MIN_LANES) {
@@ -196,8 +240,8 @@ final class MatmulEmitter {
     String aOff = aColumns ? "i" : "i * " + k;
     String ars = aColumns ? "1" : Integer.toString(k);
     String acs = aColumns ? Integer.toString(m) : "1";
-    String bOff = !packed ? "j" : vectors == VECTORS ? "j * " + k : "j / PANEL * " + k + " * PANEL + j % PANEL";
-    String ldb = packed ? "PANEL" : Integer.toString(n);
+    String bOff = !packed ? "j" : vectors == this.vectors ? "j * " + k : "j / " + panel + " * " + k + " * " + panel + " + j % " + panel;
+    String ldb = packed ? panel : Integer.toString(n);
     String kernel = "tile" + rows + "x" + vectors;
     if (rows == ROWS) {
       w.statement("$T.$L($L, $L, $L, $L, $L, $L, $L, $L, $L, tileBase)", GEMM, kernel, aRows, aOff, ars, acs, bRows, bOff, ldb, k, tile);

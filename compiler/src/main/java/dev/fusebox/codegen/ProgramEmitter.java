@@ -61,8 +61,11 @@ public final class ProgramEmitter {
           .initializer("$T.SPECIES_PREFERRED", FLOAT_VECTOR).build());
       type.addField(FieldSpec.builder(TypeName.INT, "LANES", Modifier.STATIC, Modifier.FINAL).initializer("S.length()").build());
       type.addField(FieldSpec.builder(TypeName.INT, "PANEL", Modifier.STATIC, Modifier.FINAL)
-          .addJavadoc("Columns of B one matmul tile reads.\n")
+          .addJavadoc("Columns of B one wide matmul tile reads.\n")
           .initializer("$T.TILE_VECTORS * LANES", MatmulEmitter.GEMM).build());
+      type.addField(FieldSpec.builder(TypeName.INT, "NARROW_PANEL", Modifier.STATIC, Modifier.FINAL)
+          .addJavadoc("Columns of B one narrow matmul tile reads.\n")
+          .initializer("$L * LANES", MatmulEmitter.NARROW_VECTORS).build());
     }
 
     List<MethodSpec> kernels = new ArrayList<>();

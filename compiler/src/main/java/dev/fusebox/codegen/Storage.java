@@ -40,7 +40,7 @@ final class Storage {
    */
   private static final java.util.regex.Pattern LOCAL = java.util.regex.Pattern.compile(
       "[a-z][0-9]*|in[0-9]*|kk|jj|base|best|max|sum|logSum|mass|scale|total|mask[0-9]*|acc|tile|tileBase|[ij][01]|from|to|rowEnd"
-          + "|chunk|worker|task|validRows|training|steps|S|LANES|PANEL");
+          + "|chunk|worker|task|validRows|training|steps|S|LANES|PANEL|NARROW_PANEL");
 
   static String javaName(String name) {
     String s = name.replaceAll("[^A-Za-z0-9_]", "_");

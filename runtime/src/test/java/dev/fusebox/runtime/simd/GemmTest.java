@@ -16,7 +16,7 @@ class GemmTest {
   @CsvSource({"1", "2", "7", "64", "300"})
   void everyKernelComputesItsTile(int k) {
     Random r = new Random(k);
-    int rows = 6, cols = 5 * L;
+    int rows = 6, cols = 7 * L;
     float[] a = new float[rows * k + L], b = new float[k * cols + L];
     for (int i = 0; i < rows * k; i++) a[i] = (float) r.nextGaussian();
     for (int i = 0; i < k * cols; i++) b[i] = (float) r.nextGaussian();
@@ -28,6 +28,10 @@ class GemmTest {
       int i0 = 1, j0 = L;
       int aOff = transposed ? i0 : i0 * k, ars = transposed ? 1 : k, acs = transposed ? rows : 1;
       float[] t = new float[Gemm.tileSize() + 3];
+      Gemm.tile4x6(src, aOff, ars, acs, b, j0, cols, k, t, 3);
+      check(a, b, k, cols, t, 3, stride, i0, j0, 4, 6 * L);
+      Gemm.tile1x6(src, aOff, acs, b, j0, cols, k, t, 0);
+      check(a, b, k, cols, t, 0, stride, i0, j0, 1, 6 * L);
       Gemm.tile4x4(src, aOff, ars, acs, b, j0, cols, k, t, 3);
       check(a, b, k, cols, t, 3, stride, i0, j0, 4, 4 * L);
       Gemm.tile4x1(src, aOff, ars, acs, b, j0, cols, k, t, 0);
