@@ -51,7 +51,7 @@ abstract class ExprRenderer {
     if (e.op() == Alu.SELECT && e.arg(0).op().isComparison()) {
       Expr c = e.arg(0);
       CodeBlock cond = condition(c.op(), new Expr[] {c.arg(0), c.arg(1)}, both(c, args, w, counts, names));
-      if (counts.get(c) > 1) cond = hoist(w, conditionType(), cond, names, c);
+      if (uses(counts, c) > 1) cond = hoist(w, conditionType(), cond, names, c);
       code = select(cond, emit(e.arg(1), args, w, counts, names), emit(e.arg(2), args, w, counts, names));
     } else if (e.op().isComparison()) {
       code = select(condition(e.op(), new Expr[] {e.arg(0), e.arg(1)}, both(e, args, w, counts, names)), constant(1), constant(0));
@@ -69,7 +69,16 @@ abstract class ExprRenderer {
       }
       code = apply(e.op(), sub, a);
     }
-    return counts.get(e) > 1 ? hoist(w, valueType(), code, names, e) : code;
+    return uses(counts, e) > 1 ? hoist(w, valueType(), code, names, e) : code;
+  }
+
+  /**
+   * How often {@code e} occurs in the rendered expression; 1 for the expressions rendering itself
+   * makes up (the test {@code |x| > 0} of a select whose condition is a value, such as a comparison
+   * computed once before the loop).
+   */
+  private static int uses(Map<Expr, Integer> counts, Expr e) {
+    return counts.getOrDefault(e, 1);
   }
 
   private CodeBlock[] both(Expr e, String[] args, KernelWriter w, Map<Expr, Integer> counts, Map<Expr, CodeBlock> names) {

@@ -8,7 +8,10 @@ import dev.fusebox.builder.Activation;
 import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
 import dev.fusebox.ir.Graph;
+import dev.fusebox.optim.Adagrad;
 import dev.fusebox.optim.Adam;
+import dev.fusebox.optim.Optimizer;
+import dev.fusebox.optim.RmsProp;
 import dev.fusebox.optim.Sgd;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.init.Initializers;
@@ -61,6 +64,35 @@ class DifferentialTest {
     p.forward();
     assertClose("seed " + seed + " prediction", ref.read("prediction"), p.read("prediction"), 2e-3, 2e-4);
     assertClose("seed " + seed + " loss after forward", ref.read("loss"), p.read("loss"), 2e-3, 2e-4);
+  }
+
+  static Stream<Arguments> optimizers() {
+    Optimizer[] all = {Sgd.of(0.05), Sgd.of(0.05).withWeightDecay(0.01), Sgd.of(0.05).withMomentum(0.9),
+        Sgd.of(0.05).withMomentum(0.9).withDampening(0.5), Sgd.of(0.05).withMomentum(0.9).withNesterov(true).withWeightDecay(0.01),
+        Adam.adam(0.01), Adam.adam(0.01).withBetas(0.8, 0.99).withWeightDecay(0.01), Adam.adam(0.01).withAmsgrad(true),
+        Adam.adamW(0.01).withWeightDecay(0.1), RmsProp.of(0.01), RmsProp.of(0.01).withMomentum(0.5).withAlpha(0.9),
+        RmsProp.of(0.01).withCentered(true).withWeightDecay(0.01), Adagrad.of(0.1),
+        Adagrad.of(0.1).withLrDecay(0.01).withInitialAccumulator(0.1).withWeightDecay(0.01)};
+    List<Arguments> a = new ArrayList<>();
+    for (int i = 0; i < all.length; i++) a.add(Arguments.of(i, all[i]));
+    return a.stream();
+  }
+
+  /** Every optimizer and option, compiled: updates, state and the first-step special cases agree with the interpreter. */
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("optimizers")
+  void everyOptimizerTrainsLikeTheInterpreter(int index, Optimizer optimizer) {
+    Graph g = RandomGraphs.forward(100 + index);
+    Compiler.Compilation c = Executors.compile(g, optimizer);
+    for (Executors e : List.of(Executors.SCALAR_JANINO, Executors.VECTOR_JANINO)) {
+      Program ref = Executors.INTERPRETER.create(c), p = e.create(c);
+      SplittableRandom rng = new SplittableRandom(index);
+      for (int step = 0; step < 4; step++) {
+        Executors.feed(c.forward(), rng.split(), ref, p);
+        assertClose(e + " loss at step " + step, new float[] {ref.step()}, new float[] {p.step()}, 1e-3, 1e-4);
+      }
+      for (String name : ref.parameterNames()) assertClose(e + " " + name, ref.read(name), p.read(name), 2e-3, 2e-4);
+    }
   }
 
   /** Sizes that hit every path of the vector loops: 1, 3, L−1, L, L+1, 2L+3 and one large. */
