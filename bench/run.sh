@@ -3,7 +3,7 @@
 # machine's description, into bench/results/LABEL/; bench/report.py turns that directory into the
 # markdown tables of BENCHMARKS.md.
 #
-#   bench/run.sh [--java DIR] [--label NAME] [--quick] [PART...]
+#   bench/run.sh [--java DIR] [--label NAME] [--quick] [--jmh "ARGS"] [PART...]
 #
 # PART is any of: steps threads forward matmul peak compile compile-cold gc alloc torch (default: all).
 # threads is the vector step of the larger networks on two kernel threads.
@@ -12,6 +12,7 @@
 # --java DIR   the JDK to run the benchmarks on (default: the java on PATH)
 # --label NAME the results directory's name (default: jdkVERSION-DATE)
 # --quick      one fork and short iterations: for checking that everything runs, not for numbers
+# --jmh ARGS   more JMH arguments for every JMH part, e.g. --jmh "-p mode=interpreter,vector"
 #
 # Build first, from the repository's root: mvn -B install -DskipTests (it writes bench/target/benchmarks.jar).
 # Building the bench module alone would shade whatever fusebox-compiler and fusebox-runtime the local
@@ -23,13 +24,15 @@ jar="$here/target/benchmarks.jar"
 java_cmd=java
 label=""
 quick=false
+extra=()
 parts=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --java) java_cmd="$2/bin/java"; shift 2 ;;
     --label) label="$2"; shift 2 ;;
     --quick) quick=true; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --jmh) read -ra extra <<< "$2"; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 1 ;;
     *) parts+=("$1"); shift ;;
   esac
@@ -70,7 +73,7 @@ fi
 jmh() { # part, then JMH arguments
   local part="$1"; shift
   echo "== $part: $(uptime | sed 's/.*load average/load average/')" | tee -a "$out/load.txt"
-  "$java_cmd" --add-modules=jdk.incubator.vector -jar "$jar" "$@" -rf json -rff "$out/$part.json" > "$out/$part.log" 2>&1 \
+  "$java_cmd" --add-modules=jdk.incubator.vector -jar "$jar" "$@" ${extra[@]+"${extra[@]}"} -rf json -rff "$out/$part.json" > "$out/$part.log" 2>&1 \
     || { echo "run.sh: $part failed, see $out/$part.log" >&2; tail -20 "$out/$part.log" >&2; exit 1; }
 }
 
