@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Prints the markdown tables of BENCHMARKS.md from a results directory that bench/run.sh wrote.
 
-    python3 bench/report.py bench/results/LABEL [--also bench/results/OTHER ...]
+    python3 bench/report.py bench/results/LABEL [--also bench/results/OTHER ...] [--torch bench/results/OTHER]
 
 Every figure is a median over all measured iterations of all forks (JMH's rawData), with the
 interquartile range in brackets; ratios are ratios of medians from the same run. Tables whose JSON
 file is missing are left out. --also adds, for each further directory (another JDK, say), a column
-of training-step medians next to the first directory's.
+of training-step medians next to the first directory's. --torch compares with the PyTorch timings of
+another directory (a rerun of the torch part alone, say) instead of this one's.
 """
 
 import argparse
@@ -204,11 +205,11 @@ def alloc_check(directory):
     return out
 
 
-def torch_table(torch, steps):
+def torch_table(torch, steps, source):
     lines = ["### Against PyTorch eager (training step, one thread)", "",
-             "PyTorch {} (Debian `python3-torch`, OpenBLAS via `LD_LIBRARY_PATH`), {} timed blocks per network; Fusebox: "
-             "compiled vector step from the table above, same run directory.".format(torch["info"]["torch"],
-                                                                                    next(iter(torch["results"].values()))["blocks"]), "",
+             "PyTorch {} (Debian `python3-torch`, OpenBLAS via `LD_LIBRARY_PATH`), {} timed blocks per network, from {}; "
+             "Fusebox: compiled vector step from the table above.".format(torch["info"]["torch"],
+                                                                         next(iter(torch["results"].values()))["blocks"], source), "",
              "| network | PyTorch µs median (IQR) | Fusebox vector µs | speed-up | target | met |",
              "| --- | ---: | ---: | ---: | ---: | --- |"]
     speedups = {}
@@ -307,6 +308,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("results", help="a directory bench/run.sh wrote")
     p.add_argument("--also", action="append", default=[], help="another results directory to compare training steps with")
+    p.add_argument("--torch", help="the results directory whose PyTorch timings to compare with (default: RESULTS)")
     args = p.parse_args()
     d = args.results
 
@@ -383,9 +385,10 @@ def main():
             targets.append(("warm Janino compile of the mnist trainer ≤ 50 ms", "{} ms".format(num(medians["mnist"][0])),
                             medians["mnist"][0] <= COMPILE_TARGET_MS))
 
-    torch = load(d, "torch")
+    torch_dir = args.torch or d
+    torch = load(torch_dir, "torch")
     if torch and steps:
-        text, speedups = torch_table(torch, steps)
+        text, speedups = torch_table(torch, steps, "`{}`".format(Path(torch_dir).name))
         print(text + "\n")
         for n, s in speedups.items():
             targets.append(("faster than PyTorch ≥ {}×, {}".format(TORCH_TARGET[n], n), ratio(s, 1), s >= TORCH_TARGET[n]))

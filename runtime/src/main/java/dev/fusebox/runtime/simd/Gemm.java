@@ -16,8 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The 4 × 6 kernel keeps 24 accumulators in registers (AVX-512 has 32), and each step broadcasts
  * one element of A per row and fuses it into six vectors of B: 24 FMAs for 6 loads and 4 broadcasts.
  * The broadcasts compete with the FMAs for execution ports, so the more FMAs per broadcast the better:
- * measured on AVX-512 (Zen 4) at 256³ and 1024³, 4 × 4 tiles reach 84% and 79% of the FMA peak,
- * 4 × 6 tiles 95% and 89%; 3 × 8 and 2 × 12 run out of registers and are slower. The 4 × 4 kernel
+ * measured on AVX-512 (an AMD EPYC) over pre-packed panels at 256³ and 1024³, 4 × 4 tiles reach 84%
+ * and 79% of the FMA peak, 4 × 6 tiles 92% and 91%; 3 × 8 and 2 × 12 run out of registers and are
+ * slower. The 4 × 4 kernel
  * takes the columns a matrix has left for fewer than six vectors but at least four.
  */
 public final class Gemm {
