@@ -50,7 +50,7 @@ class DifferentialTest {
     Compiler.Compilation c = Executors.compile(g, seed % 2 == 0 ? Sgd.of(0.05).withMomentum(0.9) : Adam.adam(0.01));
     Program ref = Executors.INTERPRETER.create(c), p = executor.create(c);
     SplittableRandom rng = new SplittableRandom(seed);
-    for (int step = 0; step < 5; step++) {
+    for (int step = 0; step < 10; step++) {
       Executors.feed(c.forward(), rng.split(), ref, p);
       if (step == 3) {
         ref.setValidRows(Math.max(1, ref.batchSize() - 1));
