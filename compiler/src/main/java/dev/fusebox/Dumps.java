@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Writes what a compilation produced, for people to read and for ahead-of-time builds: the graphs
@@ -20,32 +22,30 @@ import java.util.Map;
 public final class Dumps {
   private Dumps() {}
 
+  /** One file of a dump besides the generated source: its name, what it holds, and how to make it. */
+  private record Part(String name, String what, Function<Compiler.Compilation, String> content) {}
+
+  /** The graph and report files of a dump, in the order they are written. */
+  private static final List<Part> PARTS = List.of(
+      new Part("forward.txt", "the forward graph", c -> GraphPrinter.print(c.forward())),
+      new Part("forward.dot", "the forward graph, Graphviz", c -> Dot.render(c.forward())),
+      new Part("training.txt", "the training graph before passes", c -> GraphPrinter.print(c.training())),
+      new Part("training.dot", "the training graph before passes, Graphviz", c -> Dot.render(c.training())),
+      new Part("fused.txt", "the graph after passes, with its kernels", c -> GraphPrinter.print(c.fused())),
+      new Part("fused.dot", "the graph after passes, kernels as clusters, Graphviz", c -> Dot.render(c.fused())),
+      new Part("fusion-report.txt", "kernels and every fusion decision with its reason", Compiler.Compilation::fusionReport),
+      new Part("memory-plan.txt", "buffers after memory planning", c -> c.memory().report()));
+
   /** What a dump file holds, for people: {@code forward.txt} → "the forward graph". */
   public static String describe(String file) {
-    switch (file) {
-      case "forward.txt": return "the forward graph";
-      case "forward.dot": return "the forward graph, Graphviz";
-      case "training.txt": return "the training graph before passes";
-      case "training.dot": return "the training graph before passes, Graphviz";
-      case "fused.txt": return "the graph after passes, with its kernels";
-      case "fused.dot": return "the graph after passes, kernels as clusters, Graphviz";
-      case "fusion-report.txt": return "kernels and every fusion decision with its reason";
-      case "memory-plan.txt": return "buffers after memory planning";
-      default: return file.endsWith(".java") ? "the generated program" : "";
-    }
+    for (Part p : PARTS) if (p.name().equals(file)) return p.what();
+    return file.endsWith(".java") ? "the generated program" : "";
   }
 
   /** The files of a dump, by relative path, in the order they are written. */
   public static Map<String, String> files(Compiler.Compilation c, ProgramEmitter.Source source) {
     Map<String, String> f = new LinkedHashMap<>();
-    f.put("forward.txt", GraphPrinter.print(c.forward()));
-    f.put("forward.dot", Dot.render(c.forward()));
-    f.put("training.txt", GraphPrinter.print(c.training()));
-    f.put("training.dot", Dot.render(c.training()));
-    f.put("fused.txt", GraphPrinter.print(c.fused()));
-    f.put("fused.dot", Dot.render(c.fused()));
-    f.put("fusion-report.txt", c.fusionReport());
-    f.put("memory-plan.txt", c.memory().report());
+    for (Part p : PARTS) f.put(p.name(), p.content().apply(c));
     if (source != null) f.put(source.qualifiedName().replace('.', '/') + ".java", source.code());
     return f;
   }
