@@ -114,11 +114,17 @@ public final class Compiler {
 
     /** As {@link #program()} with the given backend. */
     public Program program(Backend requested) {
+      return program(requested, options.threads());
+    }
+
+    /** As {@link #program()} with the given backend, its large matmuls on {@code threads} threads. */
+    public Program program(Backend requested, int threads) {
+      int checked = options.withThreads(threads).threads(); // the options reject a count below 1
       Backend backend = Backend.resolve(requested, System.err::println);
       ProgramEmitter.Source source = source(backend);
       if (options.debug() >= 3 || Debug.dumpRequested()) Dumps.write(Debug.dumpDir(), this, source);
       long start = System.nanoTime();
-      Program p = options.loader().newProgram(source, options.threads());
+      Program p = options.loader().newProgram(source, checked);
       if (options.debug() >= 1) {
         System.err.printf("[fusebox] %s: %s backend, %d kernels, %d lines, compiled and loaded in %.1f ms (%s)%n", source.className(),
             backend.name().toLowerCase(java.util.Locale.ROOT), fused.kernels().size(), source.code().lines().count(),

@@ -31,9 +31,7 @@ final class Backends {
       if (threads > 1) notices.println("fusebox: note: the interpreter runs on one thread; --threads " + threads + " is not used");
       return Interpreter.create(compilation.fused(), Interpreter.Precision.FLOAT32);
     }
-    Compilation withThreads = new Compilation(compilation.forward(), compilation.training(), compilation.fused(),
-        compilation.memory(), compilation.decisions(), compilation.options().withThreads(threads));
-    return withThreads.program(backend == Backend.VECTOR ? dev.fusebox.codegen.Backend.VECTOR : dev.fusebox.codegen.Backend.SCALAR);
+    return compilation.program(backend == Backend.VECTOR ? dev.fusebox.codegen.Backend.VECTOR : dev.fusebox.codegen.Backend.SCALAR, threads);
   }
 
   /** Reads {@code --backend} case-insensitively, with an error that lists the choices. */
