@@ -157,13 +157,19 @@ final class ElementwiseLoop {
 
   /** Loads a value once for the loop (or row): as a float, and broadcast to a vector for vector code. */
   private void hoist(KernelWriter w, Node n, String load, Map<Node, String> scalars, Map<Node, String> vectors) {
+    String[] sv = once(w, load, backend == Backend.VECTOR);
+    scalars.put(n, sv[0]);
+    if (sv[1] != null) vectors.put(n, sv[1]);
+  }
+
+  /** Declares {@code float s = value} and, for vector code, {@code v}, its broadcast; returns {s, v or null}. */
+  private static String[] once(KernelWriter w, Object value, boolean vector) {
     String s = w.local("s");
-    w.statement("float $L = $L", s, load);
-    scalars.put(n, s);
-    if (backend == Backend.SCALAR) return;
+    w.statement("float $L = $L", s, value);
+    if (!vector) return new String[] {s, null};
     String v = w.local("v");
     w.statement("$T $L = FloatVector.broadcast(S, $L)", VectorExprs.FLOAT_VECTOR, v, s);
-    vectors.put(n, v);
+    return new String[] {s, v};
   }
 
   private String index(Operand o, boolean flat) {
@@ -229,27 +235,25 @@ final class ElementwiseLoop {
     static Invariants hoist(Node m, Map<Node, String> hoisted, KernelWriter w, ExprRenderer scalar) {
       String[] args = new String[m.inputs().size()];
       for (int i = 0; i < args.length; i++) args[i] = hoisted.get(m.input(i));
-      Invariants inv = new Invariants(null, new ArrayList<>(), new ArrayList<>());
-      Expr expr = inv.replace(((Elementwise) m.op()).expr(), args, w, scalar, new HashMap<>());
-      return new Invariants(expr, inv.scalars, inv.vectors);
+      List<String> scalars = new ArrayList<>(), vectors = new ArrayList<>();
+      Expr expr = replace(((Elementwise) m.op()).expr(), args, w, scalar, new HashMap<>(), scalars, vectors);
+      return new Invariants(expr, scalars, vectors);
     }
 
-    private Expr replace(Expr e, String[] args, KernelWriter w, ExprRenderer scalar, Map<Expr, Expr> done) {
+    private static Expr replace(Expr e, String[] args, KernelWriter w, ExprRenderer scalar, Map<Expr, Expr> done,
+        List<String> scalars, List<String> vectors) {
       if (e.op() == Alu.INPUT || e.op() == Alu.CONST) return e;
       Expr known = done.get(e);
       if (known != null) return known;
       Expr out;
       if (invariant(e, args)) {
-        String s = w.local("s");
-        w.statement("float $L = $L", s, scalar.render(e, args, w));
-        String v = w.local("v");
-        w.statement("$T $L = FloatVector.broadcast(S, $L)", VectorExprs.FLOAT_VECTOR, v, s);
+        String[] sv = once(w, scalar.render(e, args, w), true);
         out = Expr.x(args.length + scalars.size());
-        scalars.add(s);
-        vectors.add(v);
+        scalars.add(sv[0]);
+        vectors.add(sv[1]);
       } else {
         Expr[] a = new Expr[e.argCount()];
-        for (int i = 0; i < a.length; i++) a[i] = replace(e.arg(i), args, w, scalar, done);
+        for (int i = 0; i < a.length; i++) a[i] = replace(e.arg(i), args, w, scalar, done, scalars, vectors);
         out = Expr.of(e.op(), a);
       }
       done.put(e, out);
