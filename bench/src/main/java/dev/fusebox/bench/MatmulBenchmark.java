@@ -68,7 +68,7 @@ public class MatmulBenchmark {
     Tensor c = g.matmul(a, b, transA, transB);
     Graph graph = g.output("c", c).build();
     // One kernel: the matmul alone, as code generation emits it for a dense layer without epilogue.
-    Graph planned = graph.withKernels(List.of(new Kernel(Kernel.Kind.DENSE, List.of(c.node()))));
+    Graph planned = graph.withKernels(List.of(Kernel.of(Kernel.Kind.DENSE, new dev.fusebox.ir.Stage.Matmul(c.node(), List.of()))));
     ProgramEmitter.Source source = ProgramEmitter.emit(planned, MemoryPlanner.plan(planned), backend);
     return new JaninoLoader(0).newProgram(source);
   }

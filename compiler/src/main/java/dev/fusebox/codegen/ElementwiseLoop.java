@@ -64,7 +64,7 @@ final class ElementwiseLoop {
   private final List<Node> members;
   private final Map<Node, Operand> operands = new LinkedHashMap<>();
   private final Map<Node, String> stores = new IdentityHashMap<>();
-  private final Map<Node, String> columnSums = new IdentityHashMap<>();
+  private final Map<Node, List<String>> columnSums = new IdentityHashMap<>();
 
   /**
    * A loop over [rows, cols] computing {@code members} (elementwise nodes, in order). Operands not
@@ -78,7 +78,7 @@ final class ElementwiseLoop {
     this.rows = rows;
     this.cols = cols;
     this.members = members;
-    for (Node m : members) if (storage.array(m) != null) stores.put(m, storage.array(m));
+    for (Node m : members) if (storage.hasArray(m)) stores.put(m, storage.array(m));
   }
 
   /** Reads {@code n} as given instead of from storage. */
@@ -95,7 +95,7 @@ final class ElementwiseLoop {
 
   /** Also adds member {@code n} into {@code sums[c]}: its column sums, in the same pass. */
   ElementwiseLoop sumColumns(Node n, String sums) {
-    columnSums.put(n, sums);
+    columnSums.computeIfAbsent(n, x -> new ArrayList<>()).add(sums);
     return this;
   }
 
@@ -116,9 +116,7 @@ final class ElementwiseLoop {
     for (Node m : members) {
       for (Node in : m.inputs()) {
         if (members.contains(in) || all.containsKey(in)) continue;
-        String array = storage.array(in);
-        if (array == null) throw new IllegalStateException("bug in code generation: operand '" + in.name() + "' of '" + m.name() + "' has no array");
-        all.put(in, Operand.of(array, in.shape(), rows, cols));
+        all.put(in, Operand.of(storage.array(in), in.shape(), rows, cols));
       }
     }
     return all;
@@ -218,8 +216,7 @@ final class ElementwiseLoop {
         if (vector) w.statement("$L.intoArray($L, $L)", values.get(m), array, store);
         else w.statement("$L[$L] = $L", array, store, values.get(m));
       }
-      String sums = columnSums.get(m);
-      if (sums != null) {
+      for (String sums : columnSums.getOrDefault(m, List.of())) {
         if (vector) w.statement("FloatVector.fromArray(S, $L, c).add($L).intoArray($L, c)", sums, values.get(m), sums);
         else w.statement("$L[c] += $L", sums, values.get(m));
       }

@@ -5,20 +5,17 @@ import com.palantir.javapoet.TypeName;
 import dev.fusebox.ir.GraphPrinter;
 import dev.fusebox.ir.Kernel;
 import dev.fusebox.ir.Node;
-import dev.fusebox.ops.Elementwise;
-import dev.fusebox.ops.MatMul;
-import dev.fusebox.ops.SumTo;
+import dev.fusebox.ir.Shape;
+import dev.fusebox.ir.Stage;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import javax.lang.model.element.Modifier;
 
 /**
- * Writes the methods of one kernel by its kind: an elementwise loop; a matmul with its epilogue; a
- * dense layer's backward (prologue with the bias gradient's column sums, then each matmul with its
- * epilogue, readers of variables updated in place first); or ops lowered one after another.
+ * Writes the methods of one kernel from its planned stages, in their order: a loop (with column sums
+ * in the same pass), a matmul with its epilogue, or an op's own lowering. Everything here is decided
+ * by the plan: which nodes each stage computes and in what order, and (in the memory plan) which
+ * values have arrays.
  */
 final class KernelEmitter {
   private final Backend backend;
@@ -37,16 +34,25 @@ final class KernelEmitter {
     this.tasks = tasks;
   }
 
-  /** The kernel's methods; the first is the one the schedule calls. {@code members} restricts to a subset (forward runs). */
-  List<MethodSpec> emit(List<Node> members, String methodName) {
+  /**
+   * The kernel's methods; the first is the one the schedule calls. {@code stages} are the kernel's, or
+   * the part of them a forward run needs.
+   */
+  List<MethodSpec> emit(List<Stage> stages, String methodName) {
     KernelWriter w = new KernelWriter(storage);
-    switch (kernel.kind()) {
-      case ELEMENTWISE -> new ElementwiseLoop(backend, storage, members.get(0).shape().rows(), members.get(0).shape().cols(), members).emitAll(w);
-      case DENSE, DENSE_BACKWARD -> dense(w, members, methodName);
-      default -> {
-        for (Node n : members) w.lower(n, storage.array(n) != null ? storage.array(n) : storage.scratch(n));
+    int matmuls = 0;
+    for (Stage stage : stages) {
+      if (stage instanceof Stage.Loop loop) {
+        loop(w, loop);
+      } else if (stage instanceof Stage.Matmul m) {
+        String method = methodName + "_mm" + matmuls++;
+        matmul(m.matmul(), m.epilogue(), method);
+        w.statement("$L()", method);
+      } else if (stage instanceof Stage.Single single) {
+        w.lower(single.node(), storage.array(single.node()));
       }
     }
+    List<Node> members = stages.stream().flatMap(s -> s.nodes().stream()).toList();
     methods.add(0, MethodSpec.methodBuilder(methodName).addModifiers(Modifier.PRIVATE).addJavadoc(javadoc(members)).addCode(w.build()).build());
     return methods;
   }
@@ -61,75 +67,27 @@ final class KernelEmitter {
     return b.append("</pre>\n").toString().replace("<=", "&lt;=").replace("*/", "*&#47;");
   }
 
-  /** Matmuls and column sums ("heroes"), each followed by the elementwise members that depend on it alone. */
-  private void dense(KernelWriter w, List<Node> members, String methodName) {
-    Set<Node> set = identitySet(members);
-    Node prologue = null;
-    List<Node> heroes = new ArrayList<>();
-    for (Node n : members) {
-      if (n.op() instanceof MatMul || n.op() instanceof SumTo) heroes.add(n);
+  /** A loop stage: its members element by element, and the column sums of members in the same pass. */
+  private void loop(KernelWriter w, Stage.Loop loop) {
+    Shape space = loop.space();
+    ElementwiseLoop l = new ElementwiseLoop(backend, storage, space.rows(), space.cols(), loop.members());
+    for (Node sum : loop.columnSums()) {
+      w.statement("java.util.Arrays.fill($L, 0, $L, 0f)", storage.array(sum), sum.shape().size());
+      l.sumColumns(sum.input(0), storage.array(sum));
     }
-    for (Node n : members) {
-      if (n.op() instanceof Elementwise && heroes.stream().anyMatch(h -> h.input(0) == n)) prologue = n;
+    if (!loop.columnSums().isEmpty()) {
+      w.comment("$L, and the column sums of it in the same pass", names(loop.members()));
     }
-    Map<Node, List<Node>> epilogues = new IdentityHashMap<>();
-    for (Node h : heroes) epilogues.put(h, new ArrayList<>());
-    for (Node n : members) {
-      if (n == prologue || heroes.contains(n)) continue;
-      epilogues.get(heroOf(n, set, heroes)).add(n);
-    }
-    // A hero whose epilogue overwrites a variable in place runs after the heroes that read that variable.
-    heroes.sort((x, y) -> Boolean.compare(writesInPlace(epilogues.get(x)), writesInPlace(epilogues.get(y))));
-    String dz = null;
-    if (prologue != null) {
-      dz = storage.array(prologue) != null ? storage.array(prologue) : storage.scratch(prologue);
-      ElementwiseLoop loop = new ElementwiseLoop(backend, storage, prologue.shape().rows(), prologue.shape().cols(), List.of(prologue))
-          .store(prologue, dz);
-      for (Node h : heroes) {
-        if (h.op() instanceof SumTo) {
-          String sums = heroArray(h);
-          w.statement("java.util.Arrays.fill($L, 0, $L, 0f)", sums, h.shape().size());
-          loop.sumColumns(prologue, sums);
-        }
-      }
-      w.comment("prologue: $L, and the column sums of it in the same pass", prologue.name());
-      loop.emitAll(w);
-    }
-    int index = 0;
-    for (Node h : heroes) {
-      String input = h.input(0) == prologue ? dz : storage.array(h.input(0));
-      if (h.op() instanceof SumTo) {
-        if (prologue == null) columnSums(w, h, input);
-        if (!epilogues.get(h).isEmpty()) {
-          w.comment("epilogue of $L", h.name());
-          new ElementwiseLoop(backend, storage, 1, h.shape().size(), epilogues.get(h))
-              .operand(h, ElementwiseLoop.Operand.of(heroArray(h), h.shape(), 1, h.shape().size())).emitAll(w);
-        }
-      } else {
-        String method = methodName + "_mm" + index++;
-        matmul(h, input, epilogues.get(h), method);
-        w.statement("$L()", method);
-      }
-    }
+    l.emitAll(w);
   }
 
-  private String heroArray(Node h) {
-    return storage.array(h) != null ? storage.array(h) : storage.scratch(h);
+  private static String names(List<Node> nodes) {
+    return String.join(", ", nodes.stream().map(Node::name).toList());
   }
 
-  private void columnSums(KernelWriter w, Node sum, String input) {
-    int rows = sum.input(0).shape().rows(), cols = sum.input(0).shape().cols();
-    String out = heroArray(sum);
-    w.statement("java.util.Arrays.fill($L, 0, $L, 0f)", out, cols);
-    w.begin("for (int r = 0; r < $L; r++)", rows);
-    w.begin("for (int c = 0; c < $L; c++)", cols);
-    w.statement("$L[c] += $L[r * $L + c]", out, input, cols);
-    w.end();
-    w.end();
-  }
-
-  private void matmul(Node h, String a, List<Node> epilogue, String method) {
-    MatmulEmitter mm = new MatmulEmitter(backend, storage, h, a, storage.array(h.input(1)));
+  /** A matmul stage: the matmul tile by tile, each finished tile through the epilogue. */
+  private void matmul(Node h, List<Node> epilogue, String method) {
+    MatmulEmitter mm = new MatmulEmitter(backend, storage, h, storage.array(h.input(0)), storage.array(h.input(1)));
     String tileSize = mm.tileSize();
     String tile = storage.scratch(h.name() + "_tile", "threads * (" + tileSize + ")");
     KernelWriter body = new KernelWriter(storage);
@@ -160,7 +118,7 @@ final class KernelEmitter {
     epi.reserve(List.of("i0", "i1", "j0", "j1", "tileBase", "r", "c"));
     String stride = mm.tileStride();
     String at = "tileBase + (r - i0) * " + stride + " + (c - j0)";
-    if (storage.array(h) != null) {
+    if (storage.hasArray(h)) {
       epi.comment("$L itself is read elsewhere: store it", h.name());
       copyTile(epi, tile, at, storage.array(h), h.shape().cols());
     }
@@ -190,25 +148,4 @@ final class KernelEmitter {
     w.end();
   }
 
-  private boolean writesInPlace(List<Node> epilogue) {
-    for (Node n : epilogue) if (storage.plan().inPlace().containsKey(n)) return true;
-    return false;
-  }
-
-  private static Node heroOf(Node n, Set<Node> members, List<Node> heroes) {
-    List<Node> stack = new ArrayList<>(n.inputs());
-    Set<Node> seen = identitySet(List.of());
-    while (!stack.isEmpty()) {
-      Node x = stack.remove(stack.size() - 1);
-      if (heroes.contains(x)) return x;
-      if (members.contains(x) && seen.add(x)) stack.addAll(x.inputs());
-    }
-    throw new IllegalStateException("bug in code generation: epilogue node '" + n.name() + "' depends on no matmul or reduction of its kernel");
-  }
-
-  private static Set<Node> identitySet(List<Node> nodes) {
-    Set<Node> s = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-    s.addAll(nodes);
-    return s;
-  }
 }

@@ -13,6 +13,7 @@ import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.GraphPrinter;
 import dev.fusebox.ir.Kernel;
 import dev.fusebox.ir.Node;
+import dev.fusebox.ir.Stage;
 import dev.fusebox.ops.Constant;
 import dev.fusebox.ops.Input;
 import dev.fusebox.ops.Variable;
@@ -72,14 +73,15 @@ public final class ProgramEmitter {
     List<String> tasks = new ArrayList<>();
     CodeBlock.Builder step = CodeBlock.builder();
     CodeBlock.Builder forward = CodeBlock.builder();
-    List<Node> forwardNodes = Schedules.forwardNodes(g);
+    java.util.Set<Node> forwardNodes = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    forwardNodes.addAll(Schedules.forwardNodes(g));
     for (int k = 0; k < g.kernels().size(); k++) {
       Kernel kernel = g.kernels().get(k);
       String name = "k" + k + "_" + kernel.kind().text();
-      kernels.addAll(new KernelEmitter(backend, storage, kernel, Integer.toString(k), tasks).emit(kernel.nodes(), name));
+      kernels.addAll(new KernelEmitter(backend, storage, kernel, Integer.toString(k), tasks).emit(kernel.stages(), name));
       step.addStatement("$L()", name);
-      List<Node> fwd = kernel.nodes().stream().filter(forwardNodes::contains).toList();
-      if (fwd.size() == kernel.nodes().size()) {
+      List<Stage> fwd = Schedules.forwardStages(kernel, forwardNodes);
+      if (fwd.equals(kernel.stages())) {
         forward.addStatement("$L()", name);
       } else if (!fwd.isEmpty()) {
         kernels.addAll(new KernelEmitter(backend, storage, kernel, k + " (forward)", tasks).emit(fwd, name + "_forward"));
@@ -148,7 +150,7 @@ public final class ProgramEmitter {
     }
     for (int b = 0; b < plan.buffers().size(); b++) {
       MemoryPlan.Slot slot = plan.buffers().get(b);
-      type.addField(FieldSpec.builder(FLOATS, "buf" + b, Modifier.PRIVATE, Modifier.FINAL)
+      type.addField(FieldSpec.builder(FLOATS, Storage.bufferName(b), Modifier.PRIVATE, Modifier.FINAL)
           .addJavadoc("holds, in turn: $L\n", String.join(", ", slot.values().stream().map(Node::name).toList()))
           .initializer("new float[$L]", padded(backend, slot.capacity())).build());
     }
@@ -197,9 +199,9 @@ public final class ProgramEmitter {
     for (Node n : g.nodes()) {
       if (n.op().isConstant()) c.addStatement("value($S, $L, $L, null)", n.name(), dims(n), storage.field(n));
       if (n.op().isSource()) continue;
-      String array = readableArray(g, storage, n);
-      c.addStatement("value($S, $L, $L, $S)", n.name(), dims(n), array == null ? "null" : array,
-          array == null ? whyNotStored(storage, n) : null);
+      boolean readable = storage.readableAfterRun(n);
+      c.addStatement("value($S, $L, $L, $S)", n.name(), dims(n), readable ? storage.array(n) : "null",
+          readable ? null : storage.whyNotReadable(n));
     }
     for (Map.Entry<String, Node> o : g.outputs().entrySet()) {
       if (!o.getKey().equals(o.getValue().name())) c.addStatement("output($S, $S)", o.getKey(), o.getValue().name());
@@ -207,20 +209,6 @@ public final class ProgramEmitter {
     return MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC).addParameter(TypeName.INT, "threads")
         .addJavadoc("A program whose large matmuls run on {@code threads} threads; results do not depend on it.\n")
         .addCode(c.build()).build();
-  }
-
-  /** The array of a stored value that no later value overwrites, so it can be read after a run. */
-  private static String readableArray(Graph g, Storage storage, Node n) {
-    String array = storage.array(n);
-    if (array == null || !array.startsWith("buf")) return array;
-    List<Node> occupants = storage.plan().buffers().get(Integer.parseInt(array.substring(3))).values();
-    return occupants.get(occupants.size() - 1) == n ? array : null;
-  }
-
-  private static String whyNotStored(Storage storage, Node n) {
-    String array = storage.array(n);
-    if (array != null && array.startsWith("buf")) return "its buffer is reused later in the step";
-    return array != null ? "kept in kernel scratch" : "kept in registers by its kernel";
   }
 
   private static String dims(Node n) {

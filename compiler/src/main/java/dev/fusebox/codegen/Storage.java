@@ -6,32 +6,39 @@ import dev.fusebox.ir.Node;
 import dev.fusebox.passes.memory.MemoryPlan;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Which array holds each node's value in the generated class: a field per input, variable and
  * constant; the memory plan's buffer for a stored value, or the variable's own array for an update
- * written in place; kernel-private scratch for values a kernel needs as an array but nobody else reads.
- * Values a kernel keeps in registers have none.
+ * written in place. Values a stage keeps in registers have none, and asking for theirs is a bug
+ * reported here, before it can reach generated source. Stages also get private scratch (matmul tiles,
+ * packed panels) that holds no node's value.
  */
 final class Storage {
-  private final Graph graph;
+  /** An array of the generated class: a field's name, and the memory plan's buffer index if it is one (else -1). */
+  private record Array(String name, int buffer) {}
+
   private final MemoryPlan plan;
   private final int batchSize;
   private final NameAllocator names = new NameAllocator();
-  private final Map<Node, String> arrays = new IdentityHashMap<>();
+  private final Map<Node, Array> arrays = new IdentityHashMap<>();
   private final Map<String, String> scratch = new LinkedHashMap<>();
 
   Storage(Graph graph, MemoryPlan plan, int batchSize) {
-    this.graph = graph;
     this.plan = plan;
     this.batchSize = batchSize;
     names.newName("S", "S");
     names.newName("LANES", "LANES");
-    for (Node n : graph.nodes()) if (n.op().isSource()) arrays.put(n, names.newName(javaName(n.name()), n));
-    for (int b = 0; b < plan.buffers().size(); b++) names.newName("buf" + b, "buf" + b);
-    plan.bufferOf().forEach((n, b) -> arrays.put(n, "buf" + b));
+    for (Node n : graph.nodes()) if (n.op().isSource()) arrays.put(n, new Array(names.newName(javaName(n.name()), n), -1));
+    for (int b = 0; b < plan.buffers().size(); b++) names.newName(bufferName(b), bufferName(b));
+    plan.bufferOf().forEach((n, b) -> arrays.put(n, new Array(bufferName(b), b)));
     plan.inPlace().forEach((value, variable) -> arrays.put(value, arrays.get(variable)));
+  }
+
+  static String bufferName(int b) {
+    return "buf" + b;
   }
 
   /**
@@ -48,13 +55,34 @@ final class Storage {
     return LOCAL.matcher(s).matches() ? s + "_" : s;
   }
 
-  /** The array holding {@code n}, or null if no array does. */
+  /** The array holding {@code n}; a bug if the plan gave it none. */
   String array(Node n) {
-    return arrays.get(n);
+    Array a = arrays.get(n);
+    if (a == null) {
+      throw new IllegalStateException("bug in code generation: " + n.describe() + " is read from an array, but the memory plan keeps it in registers");
+    }
+    return a.name();
   }
 
-  boolean stored(Node n) {
+  /** Whether the plan gives {@code n} an array (sources always have one). */
+  boolean hasArray(Node n) {
     return arrays.containsKey(n);
+  }
+
+  /**
+   * Whether {@code n} can be read after a run: it has an array that no later value in the step
+   * overwrites (its own field, the variable it updates, or a buffer it is the last to use).
+   */
+  boolean readableAfterRun(Node n) {
+    Array a = arrays.get(n);
+    if (a == null || a.buffer() < 0) return a != null;
+    List<Node> occupants = plan.buffers().get(a.buffer()).values();
+    return occupants.get(occupants.size() - 1) == n;
+  }
+
+  /** Why {@link #readableAfterRun} is false for {@code n}. */
+  String whyNotReadable(Node n) {
+    return arrays.containsKey(n) ? "its buffer is reused later in the step" : "kept in registers by its kernel";
   }
 
   /** The field name of a source node. */
@@ -62,21 +90,16 @@ final class Storage {
     return names.get(source);
   }
 
-  /** Gives {@code n} a kernel-private array of its size (once). */
-  String scratch(Node n) {
-    return arrays.computeIfAbsent(n, x -> scratch(x.name(), x.shape().size()));
-  }
-
-  /** A new kernel-private float array. */
-  String scratch(String base, int size) {
-    return scratch(base, Integer.toString(size));
-  }
-
-  /** A new kernel-private float array whose size is a Java expression (it may use {@code LANES}). */
+  /** A new stage-private float array whose size is a Java expression (it may use {@code LANES}). */
   String scratch(String base, String size) {
     String name = names.newName(javaName("k_" + base));
     scratch.put(name, size);
     return name;
+  }
+
+  /** A new stage-private float array of {@code size} floats. */
+  String scratch(String base, int size) {
+    return scratch(base, Integer.toString(size));
   }
 
   /** Scratch arrays: name → size in floats, as a Java expression. */
@@ -91,9 +114,5 @@ final class Storage {
 
   MemoryPlan plan() {
     return plan;
-  }
-
-  Graph graph() {
-    return graph;
   }
 }

@@ -243,11 +243,11 @@ public final class Graph {
     }
 
     /** Declares a kernel (a fusion group) of nodes of this graph. */
-    public Builder kernel(Kernel.Kind kind, List<Node> members) {
-      for (Node n : members) {
+    public Builder kernel(Kernel kernel) {
+      for (Node n : kernel.nodes()) {
         if (!contains(n)) throw new GraphException("kernel member '" + n.name() + "' is not in this graph");
       }
-      kernels.add(new Kernel(kind, members));
+      kernels.add(kernel);
       return this;
     }
 

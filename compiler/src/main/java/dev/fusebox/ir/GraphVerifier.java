@@ -1,6 +1,7 @@
 package dev.fusebox.ir;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -54,33 +55,35 @@ public final class GraphVerifier {
   }
 
   /**
-   * Kernels are disjoint, hold nodes of the graph, cover every computing node once a plan exists, and
-   * are convex: no member's input outside the kernel depends on a member.
+   * Kernels are disjoint, hold nodes of the graph and cover every computing node once a plan exists,
+   * and they run in order: each node's inputs are sources or computed before it, in an earlier stage
+   * or earlier in its own stage. (This also makes every kernel convex and the kernel graph acyclic.)
    */
   private static void verifyKernels(Graph g, Set<Node> inGraph) {
     if (g.kernels().isEmpty()) return;
-    int[] kernelOf = new int[g.size()];
-    java.util.Arrays.fill(kernelOf, -1);
+    int[] stageOf = new int[g.size()], position = new int[g.size()];
+    java.util.Arrays.fill(stageOf, -1);
+    int stage = 0;
     for (int k = 0; k < g.kernels().size(); k++) {
-      for (Node n : g.kernels().get(k).nodes()) {
-        if (!inGraph.contains(n)) fail(n, "is in kernel " + k + " but not in the graph");
-        if (kernelOf[n.id()] >= 0) fail(n, "is in kernels " + kernelOf[n.id()] + " and " + k);
-        kernelOf[n.id()] = k;
+      for (Stage s : g.kernels().get(k).stages()) {
+        List<Node> nodes = s.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+          Node n = nodes.get(i);
+          if (!inGraph.contains(n)) fail(n, "is in kernel " + k + " but not in the graph");
+          if (stageOf[n.id()] >= 0) fail(n, "is computed twice by the plan (kernel " + k + ", " + s.text() + ")");
+          stageOf[n.id()] = stage;
+          position[n.id()] = i;
+        }
+        stage++;
       }
     }
     for (Node n : g.nodes()) {
-      if (kernelOf[n.id()] < 0 && !n.op().isSource()) fail(n, "computes a value but is in no kernel");
-      if (kernelOf[n.id()] >= 0 && n.op().isSource()) fail(n, "holds a value (input, variable or constant) but is in a kernel");
-    }
-    // Convexity: reach[k] marks nodes that depend on a member of kernel k through a node outside it.
-    for (int k = 0; k < g.kernels().size(); k++) {
-      boolean[] dependsOnK = new boolean[g.size()];
-      for (Node n : g.nodes()) {
-        for (Node in : n.inputs()) {
-          boolean viaOutside = dependsOnK[in.id()] || kernelOf[in.id()] == k && kernelOf[n.id()] != k;
-          if (viaOutside && kernelOf[n.id()] == k) fail(n, "makes kernel " + k + " non-convex: its input '" + in.name() + "' depends on the kernel");
-          if (viaOutside) dependsOnK[n.id()] = true;
-        }
+      if (stageOf[n.id()] < 0 && !n.op().isSource()) fail(n, "computes a value but is in no kernel");
+      if (stageOf[n.id()] >= 0 && n.op().isSource()) fail(n, "holds a value (input, variable or constant) but is in a kernel");
+      for (Node in : n.inputs()) {
+        if (in.op().isSource() || stageOf[n.id()] < 0) continue;
+        boolean before = stageOf[in.id()] < stageOf[n.id()] || stageOf[in.id()] == stageOf[n.id()] && position[in.id()] < position[n.id()];
+        if (!before) fail(n, "reads '" + in.name() + "' before the plan computes it");
       }
     }
   }

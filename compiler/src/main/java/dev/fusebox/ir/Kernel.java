@@ -1,16 +1,17 @@
 package dev.fusebox.ir;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * A fusion group: nodes computed together by one kernel, in one pass over their data, keeping
- * intermediate values in registers. Members are listed in graph order. A kernel is convex: no path
- * leaves it and comes back, so it can run as one step of the schedule.
+ * A fusion group: the stages one kernel runs, in order, each a pass over its data (see {@link Stage}).
+ * The kind names the group's shape for reports and generated method names; the stages are what code
+ * generation and memory planning read.
  */
-public record Kernel(Kind kind, List<Node> nodes) {
+public record Kernel(Kind kind, List<Stage> stages) {
 
-  /** What shape of kernel code generation emits for a group, by its main ("hero") op. */
+  /** What a kernel is for, by its main ("hero") op. */
   public enum Kind {
     /** A matmul with an elementwise epilogue: bias, activation, also updates of the result. */
     DENSE,
@@ -29,19 +30,27 @@ public record Kernel(Kind kind, List<Node> nodes) {
   }
 
   public Kernel {
-    nodes = List.copyOf(nodes);
-    if (nodes.isEmpty()) throw new IllegalArgumentException("a kernel needs at least one node");
+    stages = List.copyOf(stages);
+    if (stages.isEmpty()) throw new IllegalArgumentException("a kernel needs at least one stage");
   }
 
-  /** The last node in graph order. */
-  public Node last() {
-    return nodes.get(nodes.size() - 1);
+  /** A kernel of one stage. */
+  public static Kernel of(Kind kind, Stage stage) {
+    return new Kernel(kind, List.of(stage));
   }
 
+  /** Every node the kernel computes, stage by stage. */
+  public List<Node> nodes() {
+    List<Node> all = new ArrayList<>();
+    for (Stage s : stages) all.addAll(s.nodes());
+    return all;
+  }
+
+  /** {@code dense: matmul(xw; z, a)}: the kernel as the plan prints it (and the text IR reads it back). */
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder(kind.text()).append(':');
-    for (int i = 0; i < nodes.size(); i++) b.append(i == 0 ? " " : ", ").append(nodes.get(i).name());
+    for (Stage s : stages) b.append(' ').append(s.text());
     return b.toString();
   }
 }

@@ -5,6 +5,7 @@ import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.GraphException;
 import dev.fusebox.ir.Kernel;
 import dev.fusebox.ir.Node;
+import dev.fusebox.ir.Stage;
 import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
 import java.util.ArrayList;
@@ -42,13 +43,40 @@ public final class GraphParser {
         throw new GraphException("line " + (i + 1) + ": " + e.getMessage() + "\n  " + lines[i]);
       }
     }
-    for (String k : kernels) {
-      int colon = k.indexOf(':');
-      List<Node> members = new ArrayList<>();
-      for (String m : k.substring(colon + 1).split(",")) members.add(node(b, m.trim()));
-      b.kernel(Kernel.Kind.valueOf(k.substring(0, colon).trim().toUpperCase(java.util.Locale.ROOT)), members);
-    }
+    for (String k : kernels) b.kernel(kernel(b, k));
     return b.build();
+  }
+
+  private static final java.util.regex.Pattern STAGE = java.util.regex.Pattern.compile("(loop|matmul|single)\\(([^)]*)\\)");
+
+  /** {@code dense_backward: loop(dz; sums db) matmul(dx) matmul(dw; w.next)}, as {@code Kernel.toString} prints it. */
+  private static Kernel kernel(Graph.Builder b, String text) {
+    int colon = text.indexOf(':');
+    if (colon < 0) throw new IllegalArgumentException("expected 'kernel KIND: STAGE...'");
+    Kernel.Kind kind = Kernel.Kind.valueOf(text.substring(0, colon).trim().toUpperCase(java.util.Locale.ROOT));
+    List<Stage> stages = new ArrayList<>();
+    java.util.regex.Matcher m = STAGE.matcher(text.substring(colon + 1));
+    int at = 0;
+    while (m.find()) {
+      if (!text.substring(colon + 1).substring(at, m.start()).isBlank()) throw new IllegalArgumentException("expected a stage at '" + text.substring(colon + 1 + at).trim() + "'");
+      at = m.end();
+      String[] parts = m.group(2).split(";", -1);
+      List<Node> first = nodes(b, parts[0]);
+      List<Node> second = parts.length > 1 ? nodes(b, parts[1].strip().replaceFirst("^sums ", "")) : List.of();
+      stages.add(switch (m.group(1)) {
+        case "loop" -> new Stage.Loop(first, second);
+        case "matmul" -> new Stage.Matmul(first.get(0), second);
+        default -> new Stage.Single(first.get(0));
+      });
+    }
+    if (stages.isEmpty() || !text.substring(colon + 1 + at).isBlank()) throw new IllegalArgumentException("expected stages like loop(a, b), matmul(x; y) or single(z)");
+    return new Kernel(kind, stages);
+  }
+
+  private static List<Node> nodes(Graph.Builder b, String names) {
+    List<Node> out = new ArrayList<>();
+    for (String name : names.split(",")) if (!name.isBlank()) out.add(node(b, name.trim()));
+    return out;
   }
 
   private static Node node(Graph.Builder b, String name) {

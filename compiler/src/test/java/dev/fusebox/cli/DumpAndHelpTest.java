@@ -43,7 +43,7 @@ class DumpAndHelpTest {
     assertThat(Files.readString(out.resolve("training.txt"))).contains("update layers.0.weight <- ").doesNotContain("kernel ");
     assertThat(Files.readAllLines(out.resolve("fused.txt"))).filteredOn(l -> l.startsWith("kernel dense: ")).hasSize(2);
     assertThat(Files.readString(out.resolve("fused.dot"))).contains("subgraph cluster_k0");
-    assertThat(Files.readString(out.resolve("fusion-report.txt"))).contains("kernel 0 dense: layers.0.xw");
+    assertThat(Files.readString(out.resolve("fusion-report.txt"))).contains("kernel 0 dense: matmul(layers.0.xw; ");
     String plan = Files.readString(out.resolve("memory-plan.txt"));
     assertThat(plan).startsWith("memory: ").contains("buffer 0: ");
     assertThat(r.outLines()).hasSize(names.size() + 2).last().isEqualTo(plan.lines().findFirst().orElseThrow());

@@ -80,24 +80,28 @@ class PipelinePropertiesTest {
     Compiler.Compilation c = compile(seed);
     Graph g = c.fused();
     MemoryPlan plan = c.memory();
-    int[] kernelOf = new int[g.size()];
-    for (int k = 0; k < g.kernels().size(); k++) for (Node n : g.kernels().get(k).nodes()) kernelOf[n.id()] = k;
-    int end = g.kernels().size();
+    // Time is counted in stages: kernels run in order, each kernel's stages in order.
+    int[] stageOf = new int[g.size()];
+    int end = 0;
+    for (dev.fusebox.ir.Kernel k : g.kernels()) for (dev.fusebox.ir.Stage s : k.stages()) {
+      for (Node n : s.nodes()) stageOf[n.id()] = end;
+      end++;
+    }
     for (MemoryPlan.Slot slot : plan.buffers()) {
       for (int i = 0; i < slot.values().size(); i++) {
         for (int j = i + 1; j < slot.values().size(); j++) {
           Node a = slot.values().get(i), b = slot.values().get(j);
-          int aEnd = lastRead(g, a, kernelOf, end), bStart = kernelOf[b.id()];
-          assertThat(bStart).as("seed %d: %s (live to kernel %d) and %s (from kernel %d) share a buffer", seed, a.name(), aEnd,
+          int aEnd = lastRead(g, a, stageOf, end), bStart = stageOf[b.id()];
+          assertThat(bStart).as("seed %d: %s (live to stage %d) and %s (from stage %d) share a buffer", seed, a.name(), aEnd,
               b.name(), bStart).isGreaterThan(aEnd);
         }
       }
       for (Node v : slot.values()) assertThat(slot.capacity()).isGreaterThanOrEqualTo(v.shape().size());
     }
-    // Every value read across kernels is stored somewhere.
+    // Every value read by another stage is stored somewhere.
     for (Node n : g.nodes()) {
       for (Node in : n.inputs()) {
-        if (!in.op().isSource() && kernelOf[in.id()] != kernelOf[n.id()]) {
+        if (!in.op().isSource() && stageOf[in.id()] != stageOf[n.id()]) {
           assertThat(plan.bufferOf().containsKey(in) || plan.inPlace().containsKey(in)).as("%s is stored", in.name()).isTrue();
         }
       }
@@ -106,10 +110,10 @@ class PipelinePropertiesTest {
     assertThat(plan.buffers().size()).isLessThanOrEqualTo(plan.unplannedBuffers());
   }
 
-  private static int lastRead(Graph g, Node v, int[] kernelOf, int end) {
+  private static int lastRead(Graph g, Node v, int[] stageOf, int end) {
     if (g.outputs().containsValue(v) || g.updates().containsValue(v)) return end;
-    int last = kernelOf[v.id()];
-    for (Node n : g.nodes()) if (n.inputs().contains(v)) last = Math.max(last, kernelOf[n.id()]);
+    int last = stageOf[v.id()];
+    for (Node n : g.nodes()) if (n.inputs().contains(v)) last = Math.max(last, stageOf[n.id()]);
     return last;
   }
 

@@ -4,6 +4,7 @@ import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.Kernel;
 import dev.fusebox.ir.Kernel.Kind;
 import dev.fusebox.ir.Node;
+import dev.fusebox.ir.Stage;
 import dev.fusebox.ops.Elementwise;
 import dev.fusebox.ops.Loss;
 import dev.fusebox.ops.MatMul;
@@ -20,18 +21,19 @@ import java.util.Map;
  * <ol>
  *   <li>a loss with its gradient ({@link Kind#LOSS});
  *   <li>a dense layer's backward ({@link Kind#DENSE_BACKWARD}): the gradient of its pre-activation as a
- *       prologue (when nothing else needs it), the bias gradient reduced from it, and the matmuls for
- *       dW and dX that read it;
+ *       prologue loop (when nothing else needs it) that also sums the bias gradient, and the matmuls
+ *       for dW and dX that read it;
  *   <li>every other matmul ({@link Kind#DENSE});
- *   <li>epilogues: elementwise consumers of a matmul's or reduction's result with its shape join that
- *       kernel: bias and activation forward, the optimizer's updates backward;
+ *   <li>epilogues: elementwise consumers of a matmul's or column sum's result with its shape join that
+ *       hero's stage: bias and activation forward, the optimizer's updates backward;
  *   <li>chains of remaining elementwise ops over one shape ({@link Kind#ELEMENTWISE});
  *   <li>everything else alone ({@link Kind#SINGLE}).
  * </ol>
  *
- * A node joins a kernel only if the kernel stays convex (no path out of it and back in). The plan is
- * kept beside the graph ({@link Graph#kernels()}), in execution order; the nodes are unchanged, so a
- * fused graph still runs on the interpreter.
+ * A node joins a kernel only if the kernels still form a DAG ({@link KernelGraph}). The plan states each
+ * kernel's stages in the order they run ({@link Stage}); it is kept beside the graph
+ * ({@link Graph#kernels()}), kernels in execution order; the nodes are unchanged, so a fused graph still
+ * runs on the interpreter.
  */
 public final class KernelFusion implements Pass {
 
@@ -56,8 +58,9 @@ public final class KernelFusion implements Pass {
     List<Kernel> plan = new ArrayList<>();
     for (Node n : g.nodes()) {
       if (n.op().isSource()) continue;
-      Kind kind = n.op() instanceof Elementwise ? Kind.ELEMENTWISE : n.op() instanceof MatMul ? Kind.DENSE : Kind.SINGLE;
-      plan.add(new Kernel(kind, List.of(n)));
+      if (n.op() instanceof Elementwise) plan.add(Kernel.of(Kind.ELEMENTWISE, new Stage.Loop(List.of(n))));
+      else if (n.op() instanceof MatMul) plan.add(Kernel.of(Kind.DENSE, new Stage.Matmul(n, List.of())));
+      else plan.add(Kernel.of(Kind.SINGLE, new Stage.Single(n)));
     }
     return g.withKernels(plan);
   }
@@ -68,54 +71,83 @@ public final class KernelFusion implements Pass {
     private final PassContext ctx;
     private final String pass;
     private final Map<Node, List<Node>> users;
-    private final int[] group;
-    private final List<List<Node>> members = new ArrayList<>();
+    private final KernelGraph groups;
     private final List<Kind> kinds = new ArrayList<>();
+    /** For each epilogue node, the hero (matmul or column sum) whose stage it joins. */
+    private final Node[] heroOf;
+    /** For each dense backward kernel, its prologue (the pre-activation gradient computed in the kernel), or null. */
+    private final List<Node> prologues = new ArrayList<>();
 
     Planner(Graph g, PassContext ctx, String pass) {
       this.g = g;
       this.ctx = ctx;
       this.pass = pass;
       this.users = g.users();
-      this.group = new int[g.size()];
-      java.util.Arrays.fill(group, -1);
+      this.groups = new KernelGraph(g, users);
+      this.heroOf = new Node[g.size()];
     }
 
     List<Kernel> plan() {
       for (Node n : g.nodes()) if (n.op() instanceof Loss && free(n)) lossKernel(n);
       for (Node n : g.nodes()) if (!n.op().isSource()) denseBackward(n);
       for (Node n : g.nodes()) if (n.op() instanceof MatMul && free(n)) start(Kind.DENSE, n);
-      for (int k = 0; k < members.size(); k++) if (kinds.get(k) == Kind.DENSE || kinds.get(k) == Kind.DENSE_BACKWARD) epilogue(k);
+      for (int k = 0; k < kinds.size(); k++) if (kinds.get(k) == Kind.DENSE || kinds.get(k) == Kind.DENSE_BACKWARD) epilogue(k);
       for (Node n : g.nodes()) if (n.op() instanceof Elementwise && free(n)) elementwise(n);
       for (Node n : g.nodes()) if (free(n)) start(Kind.SINGLE, n);
-      for (int k = 0; k < members.size(); k++) {
-        if (members.get(k).size() > 1) ctx.decide(pass, "fused " + kinds.get(k).text() + ": " + names(members.get(k)));
+      List<Kernel> kernels = new ArrayList<>();
+      for (int k = 0; k < kinds.size(); k++) {
+        List<Node> members = groups.members(k);
+        if (members.isEmpty()) continue; // merged into another
+        if (members.size() > 1) ctx.decide(pass, "fused " + kinds.get(k).text() + ": " + names(members));
+        kernels.add(new Kernel(kinds.get(k), StageOrder.order(g, stages(k, members))));
       }
-      return KernelOrder.order(g, members, kinds, group);
+      return KernelOrder.order(g, kernels);
+    }
+
+    /** The stages of kernel k, unordered: its structure as the planning steps above built it. */
+    private List<Stage> stages(int k, List<Node> unordered) {
+      List<Node> members = new ArrayList<>(unordered);
+      members.sort(java.util.Comparator.comparingInt(Node::id)); // graph order is an evaluation order
+      List<Stage> stages = new ArrayList<>();
+      switch (kinds.get(k)) {
+        case ELEMENTWISE -> stages.add(new Stage.Loop(members));
+        case LOSS, SINGLE -> members.forEach(n -> stages.add(new Stage.Single(n)));
+        case DENSE, DENSE_BACKWARD -> {
+          Node prologue = prologues.get(k);
+          List<Node> sums = new ArrayList<>();
+          for (Node n : members) {
+            if (n.op() instanceof SumTo && n.input(0) == prologue) sums.add(n);
+            else if (n.op() instanceof SumTo) stages.add(new Stage.Single(n));
+          }
+          if (prologue != null) stages.add(new Stage.Loop(List.of(prologue), sums));
+          for (Node hero : members) {
+            List<Node> epilogue = members.stream().filter(n -> heroOf[n.id()] == hero).toList();
+            if (hero.op() instanceof MatMul) stages.add(new Stage.Matmul(hero, epilogue));
+            else if (hero.op() instanceof SumTo && !epilogue.isEmpty()) stages.add(new Stage.Loop(epilogue));
+          }
+        }
+      }
+      return stages;
     }
 
     private boolean free(Node n) {
-      return group[n.id()] < 0 && !n.op().isSource();
+      return groups.of(n) < 0 && !n.op().isSource();
     }
 
     private int start(Kind kind, Node n) {
-      members.add(new ArrayList<>(List.of(n)));
       kinds.add(kind);
-      group[n.id()] = members.size() - 1;
-      return members.size() - 1;
-    }
-
-    private void join(int k, Node n) {
-      members.get(k).add(n);
-      group[n.id()] = k;
+      prologues.add(null);
+      int k = groups.start(n);
+      if (k != kinds.size() - 1) throw new IllegalStateException("bug in kernel_fusion: group numbering out of step");
+      return k;
     }
 
     private void lossKernel(Node loss) {
       int k = start(Kind.LOSS, loss);
       for (Node u : g.nodes()) {
         if (u.op() instanceof Loss.LossGrad lg && lg.loss().equals(loss.op()) && free(u)
-            && u.input(0) == loss.input(0) && u.input(1) == loss.input(1) && convexWith(k, u)) {
-          join(k, u);
+            && u.input(0) == loss.input(0) && u.input(1) == loss.input(1) && groups.canJoin(k, u)) {
+          groups.join(k, u);
         }
       }
     }
@@ -137,108 +169,84 @@ public final class KernelFusion implements Pass {
         }
       }
       if (!weightGradient) return;
-      boolean prologue = dz.op() instanceof Elementwise && group[dz.id()] < 0 && !g.outputs().containsValue(dz)
+      boolean prologue = dz.op() instanceof Elementwise && free(dz) && !g.outputs().containsValue(dz)
           && users.get(dz).stream().allMatch(consumers::contains);
-      int k = prologue ? start(Kind.DENSE_BACKWARD, dz) : -1;
+      int k = -1;
+      if (prologue) {
+        k = start(Kind.DENSE_BACKWARD, dz);
+        prologues.set(k, dz);
+      }
+      List<Node> outside = new ArrayList<>();
       for (Node u : consumers) {
         if (k < 0) k = start(Kind.DENSE_BACKWARD, u);
-        else if (convexWith(k, u)) join(k, u);
+        else if (groups.canJoin(k, u)) groups.join(k, u);
+        else outside.add(u);
       }
-      if (!prologue) ctx.decide(pass, "'" + dz.name() + "' stays outside " + names(members.get(k)) + ": "
+      if (!prologue) ctx.decide(pass, "'" + dz.name() + "' stays outside " + names(groups.members(k)) + ": "
           + (dz.op() instanceof Elementwise ? "it has other users" : "it is computed by " + dz.op().name()));
+      for (Node u : outside) ctx.decide(pass, "'" + u.name() + "' not fused into " + names(groups.members(k)) + ": it would make a cycle of kernels");
     }
 
-    /** Elementwise consumers of a matmul or reduction result (or of earlier epilogue nodes) of the same shape. */
+    /** Elementwise consumers of a matmul or column sum (or of its earlier epilogue nodes) of the same shape. */
     private void epilogue(int k) {
-      for (int i = 0; i < members.get(k).size(); i++) {
-        Node anchor = members.get(k).get(i);
-        if (!(anchor.op() instanceof MatMul || anchor.op() instanceof SumTo || anchor.op() instanceof Elementwise && i > 0)) continue;
+      for (int i = 0; i < groups.members(k).size(); i++) {
+        Node anchor = groups.members(k).get(i);
+        boolean hero = anchor.op() instanceof MatMul || anchor.op() instanceof SumTo;
+        if (!hero && heroOf[anchor.id()] == null) continue;
         for (Node u : users.get(anchor)) {
           if (!(u.op() instanceof Elementwise) || !free(u)) continue;
+          List<Node> heroes = heroes(k, u);
           if (!u.shape().equals(anchor.shape())) {
             ctx.decide(pass, "'" + u.name() + "' not fused into " + kinds.get(k).text() + " of '" + anchor.name() + "': shape "
                 + u.shape() + " differs from " + anchor.shape());
-          } else if (heroes(k, u).size() != 1) {
+          } else if (heroes.size() != 1) {
             ctx.decide(pass, "'" + u.name() + "' not fused into " + kinds.get(k).text() + " of '" + anchor.name()
-                + "': it would combine the results of " + heroes(k, u).size() + " matmuls or reductions");
-          } else if (!convexWith(k, u)) {
+                + "': it would combine the results of " + heroes.size() + " matmuls or reductions");
+          } else if (!groups.canJoin(k, u)) {
             ctx.decide(pass, "'" + u.name() + "' not fused into " + kinds.get(k).text() + " of '" + anchor.name()
                 + "': another of its inputs depends on that kernel");
           } else {
-            join(k, u);
+            groups.join(k, u);
+            heroOf[u.id()] = heroes.get(0);
           }
         }
       }
+    }
+
+    /**
+     * The heroes (matmuls and column sums) of kernel k that {@code n} would depend on inside the kernel.
+     * An epilogue node must depend on exactly one, so that it can be computed on each tile of that
+     * result; a dense backward's prologue (dz) is not a hero.
+     */
+    private List<Node> heroes(int k, Node n) {
+      List<Node> out = new ArrayList<>();
+      for (Node in : n.inputs()) {
+        if (groups.of(in) != k) continue;
+        Node h = in.op() instanceof MatMul || in.op() instanceof SumTo ? in : heroOf[in.id()];
+        if (h != null && !out.contains(h)) out.add(h);
+      }
+      return out;
     }
 
     /**
      * Joins the elementwise kernel of an input with n's shape, then merges in the kernels of its other
      * such inputs (siblings reading the same values: Adam's m' and v' both read the gradient).
      */
-    /**
-     * The matmuls and reductions of kernel k that {@code n} would depend on inside the kernel. An
-     * epilogue node must depend on exactly one, so that it can be computed on each tile of that result;
-     * a dense backward's prologue (dz) is not a hero.
-     */
-    private java.util.Set<Node> heroes(int k, Node n) {
-      java.util.Set<Node> out = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-      List<Node> stack = new ArrayList<>(n.inputs());
-      java.util.Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-      while (!stack.isEmpty()) {
-        Node x = stack.remove(stack.size() - 1);
-        if (group[x.id()] != k || !seen.add(x)) continue;
-        if (x.op() instanceof MatMul || x.op() instanceof SumTo) out.add(x);
-        else stack.addAll(x.inputs());
-      }
-      return out;
-    }
-
     private void elementwise(Node n) {
       int target = -1;
       for (Node in : n.inputs()) {
-        int k = group[in.id()];
+        int k = groups.of(in);
         if (k < 0 || k == target || kinds.get(k) != Kind.ELEMENTWISE || !in.shape().equals(n.shape())) continue;
         if (target < 0) {
-          if (convexWith(k, List.of(n))) {
-            join(k, n);
+          if (groups.canJoin(k, n)) {
+            groups.join(k, n);
             target = k;
           }
-        } else if (convexWith(target, members.get(k))) {
-          for (Node m : members.get(k)) join(target, m);
-          members.get(k).clear();
+        } else if (groups.canMerge(target, k)) {
+          groups.merge(target, k);
         }
       }
       if (target < 0) start(Kind.ELEMENTWISE, n);
-    }
-
-    private boolean convexWith(int k, Node n) {
-      return convexWith(k, List.of(n));
-    }
-
-    /** Whether kernel k stays convex with {@code more} added: no input outside it depends on a member. */
-    private boolean convexWith(int k, List<Node> more) {
-      List<Node> set = new ArrayList<>(members.get(k));
-      set.addAll(more);
-      boolean[] in = new boolean[g.size()];
-      int min = Integer.MAX_VALUE;
-      for (Node m : set) {
-        in[m.id()] = true;
-        min = Math.min(min, m.id());
-      }
-      // dependsOn[i]: node i (outside the set) depends on a member.
-      boolean[] dependsOn = new boolean[g.size()];
-      int max = 0;
-      for (Node m : set) max = Math.max(max, m.id());
-      for (int i = min; i <= max; i++) {
-        Node x = g.nodes().get(i);
-        for (Node input : x.inputs()) {
-          boolean viaMember = in[input.id()] || dependsOn[input.id()];
-          if (!viaMember) continue;
-          if (in[i] && !in[input.id()]) return false;
-          if (!in[i]) dependsOn[i] = true;
-        }
-      }
-      return true;
     }
 
     private static String names(List<Node> nodes) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.TreeSet;
 
 /**
  * Orders kernels for execution: a topological order of the kernel graph, breaking ties by the
@@ -15,41 +16,35 @@ import java.util.PriorityQueue;
 final class KernelOrder {
   private KernelOrder() {}
 
-  static List<Kernel> order(Graph g, List<List<Node>> allMembers, List<Kernel.Kind> allKinds, int[] oldGroup) {
-    // Kernels emptied by merging are dropped; renumber the rest.
-    List<List<Node>> members = new ArrayList<>();
-    List<Kernel.Kind> kinds = new ArrayList<>();
-    int[] group = new int[g.size()];
-    java.util.Arrays.fill(group, -1);
-    for (int k = 0; k < allMembers.size(); k++) {
-      if (allMembers.get(k).isEmpty()) continue;
-      for (Node m : allMembers.get(k)) group[m.id()] = members.size();
-      members.add(allMembers.get(k));
-      kinds.add(allKinds.get(k));
+  static List<Kernel> order(Graph g, List<Kernel> kernels) {
+    int n = kernels.size();
+    int[] kernelOf = new int[g.size()];
+    java.util.Arrays.fill(kernelOf, -1);
+    int[] first = new int[n];
+    for (int k = 0; k < n; k++) {
+      first[k] = Integer.MAX_VALUE;
+      for (Node m : kernels.get(k).nodes()) {
+        kernelOf[m.id()] = k;
+        first[k] = Math.min(first[k], m.id());
+      }
     }
-    int n = members.size();
     List<List<Integer>> next = new ArrayList<>();
     int[] indegree = new int[n];
     for (int k = 0; k < n; k++) next.add(new ArrayList<>());
     for (int k = 0; k < n; k++) {
-      java.util.Set<Integer> preds = new java.util.TreeSet<>();
-      for (Node m : members.get(k)) for (Node in : m.inputs()) if (group[in.id()] >= 0 && group[in.id()] != k) preds.add(group[in.id()]);
+      TreeSet<Integer> preds = new TreeSet<>();
+      for (Node m : kernels.get(k).nodes()) for (Node in : m.inputs()) if (kernelOf[in.id()] >= 0 && kernelOf[in.id()] != k) preds.add(kernelOf[in.id()]);
       for (int p : preds) {
         next.get(p).add(k);
         indegree[k]++;
       }
-    }
-    int[] first = new int[n];
-    for (int k = 0; k < n; k++) {
-      members.get(k).sort(Comparator.comparingInt(Node::id));
-      first[k] = members.get(k).get(0).id();
     }
     PriorityQueue<Integer> ready = new PriorityQueue<>(Comparator.comparingInt(k -> first[k]));
     for (int k = 0; k < n; k++) if (indegree[k] == 0) ready.add(k);
     List<Kernel> out = new ArrayList<>();
     while (!ready.isEmpty()) {
       int k = ready.poll();
-      out.add(new Kernel(kinds.get(k), members.get(k)));
+      out.add(kernels.get(k));
       for (int s : next.get(k)) if (--indegree[s] == 0) ready.add(s);
     }
     if (out.size() != n) throw new IllegalStateException("bug in kernel_fusion: the kernel graph has a cycle");

@@ -30,14 +30,14 @@ class FusionPassesTest {
     PassContext ctx = PassContext.quiet();
     Graph fused = new KernelFusion().apply(g, ctx);
     String failure = FileCheck.check(GraphPrinter.print(fused), """
-        CHECK: kernel dense: layers.0.xw, layers.0.z, layers.0.a
-        CHECK-NEXT: kernel dense: layers.1.xw, layers.1.z, layers.1.a
-        CHECK-NEXT: kernel dense: layers.2.xw, layers.2.z
-        CHECK-NEXT: kernel loss: softmax_cross_entropy_16, layers.2.z.grad
-        CHECK-NEXT: kernel elementwise: optimizer.step.next, adam.bias_correction1, adam.bias_correction2
-        CHECK-NEXT: kernel dense_backward: layers.2.bias.grad, layers.1.a.grad, layers.2.weight.grad, layers.2.weight.exp_avg.next, layers.2.weight.exp_avg_sq.next, layers.2.weight.next, layers.2.bias.exp_avg.next, layers.2.bias.exp_avg_sq.next, layers.2.bias.next
-        CHECK-NEXT: kernel dense_backward: layers.1.z.grad, layers.1.bias.grad, layers.0.a.grad, layers.1.weight.grad,
-        CHECK-NEXT: kernel dense_backward: layers.0.z.grad, layers.0.bias.grad, layers.0.weight.grad,
+        CHECK: kernel dense: matmul(layers.0.xw; layers.0.z, layers.0.a)
+        CHECK-NEXT: kernel dense: matmul(layers.1.xw; layers.1.z, layers.1.a)
+        CHECK-NEXT: kernel dense: matmul(layers.2.xw; layers.2.z)
+        CHECK-NEXT: kernel loss: single(softmax_cross_entropy_16) single(layers.2.z.grad)
+        CHECK-NEXT: kernel elementwise: loop(optimizer.step.next, adam.bias_correction1, adam.bias_correction2)
+        CHECK-NEXT: kernel dense_backward: single(layers.2.bias.grad) matmul(layers.1.a.grad) matmul(layers.2.weight.grad; layers.2.weight.exp_avg.next, layers.2.weight.exp_avg_sq.next, layers.2.weight.next) loop(layers.2.bias.exp_avg.next, layers.2.bias.exp_avg_sq.next, layers.2.bias.next)
+        CHECK-NEXT: kernel dense_backward: loop(layers.1.z.grad; sums layers.1.bias.grad) matmul(layers.0.a.grad) matmul(layers.1.weight.grad;
+        CHECK-NEXT: kernel dense_backward: loop(layers.0.z.grad; sums layers.0.bias.grad) matmul(layers.0.weight.grad;
         CHECK-NOT: kernel
         """);
     assertThat(failure).isNull();
@@ -55,8 +55,8 @@ class FusionPassesTest {
     Graph fused = new KernelFusion().apply(g, PassContext.quiet());
     assertThat(FileCheck.check(GraphPrinter.print(fused), """
         CHECK: layers.0.z.grad = gelu_grad{{.*}}(layers.0.z, layers.0.a.grad)
-        CHECK: kernel dense: layers.0.xw, layers.0.z, layers.0.a
-        CHECK: kernel dense_backward: layers.0.z.grad, layers.0.bias.grad, layers.0.weight.grad, layers.0.weight.next, layers.0.bias.next
+        CHECK: kernel dense: matmul(layers.0.xw; layers.0.z, layers.0.a)
+        CHECK: kernel dense_backward: loop(layers.0.z.grad; sums layers.0.bias.grad) matmul(layers.0.weight.grad; layers.0.weight.next) loop(layers.0.bias.next)
         """)).isNull();
   }
 
