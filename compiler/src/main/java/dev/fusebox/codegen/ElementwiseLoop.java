@@ -57,7 +57,7 @@ final class ElementwiseLoop {
 
   private final Backend backend;
   private final ExprRenderer exprs;
-  private final ExprRenderer scalar = new ScalarExprs();
+  private final ExprRenderer scalar = ScalarExprs.FLOAT;
   private final Storage storage;
   private final int rows;
   private final int cols;
@@ -73,7 +73,7 @@ final class ElementwiseLoop {
    */
   ElementwiseLoop(Backend backend, Storage storage, int rows, int cols, List<Node> members) {
     this.backend = backend;
-    this.exprs = backend == Backend.VECTOR ? new VectorExprs() : new ScalarExprs();
+    this.exprs = backend == Backend.VECTOR ? new VectorExprs() : ScalarExprs.FLOAT;
     this.storage = storage;
     this.rows = rows;
     this.cols = cols;
@@ -124,15 +124,22 @@ final class ElementwiseLoop {
 
   private void emit(KernelWriter w, String r0, String r1, String c0, String c1, boolean flat) {
     Map<Node, Operand> all = operandsFor();
+    if (rows * cols == 1) {
+      // One element, computed once per step: in double, like the interpreter, rounded when stored.
+      w.begin("for (int r = $L; r < $L; r++)", r0, r1);
+      w.begin("for (int c = $L; c < $L; c++)", c0, c1);
+      body(w, all, new IdentityHashMap<>(), flat, ScalarExprs.DOUBLE, new IdentityHashMap<>());
+      w.end();
+      w.end();
+      return;
+    }
     Map<Node, String> scalars = new IdentityHashMap<>();
     Map<Node, String> vectors = new IdentityHashMap<>();
     for (Map.Entry<Node, Operand> e : all.entrySet()) {
       if (e.getValue().mode == Mode.SCALAR) hoist(w, e.getKey(), e.getValue().array + "[0]", scalars, vectors);
     }
     Map<Node, Invariants> invariants = new IdentityHashMap<>();
-    if (backend == Backend.VECTOR) {
-      for (Node m : members) invariants.put(m, Invariants.hoist(m, scalars, w, scalar));
-    }
+    for (Node m : members) invariants.put(m, Invariants.hoist(m, scalars, w, backend == Backend.VECTOR));
     w.begin("for (int r = $L; r < $L; r++)", r0, r1);
     for (Map.Entry<Node, Operand> e : all.entrySet()) {
       if (e.getValue().mode == Mode.COLUMN) hoist(w, e.getKey(), e.getValue().array + "[r]", scalars, vectors);
@@ -183,6 +190,7 @@ final class ElementwiseLoop {
   private void body(KernelWriter w, Map<Node, Operand> all, Map<Node, String> hoisted, boolean flat, ExprRenderer exprs,
       Map<Node, Invariants> invariants) {
     boolean vector = exprs instanceof VectorExprs;
+    String narrow = exprs == ScalarExprs.DOUBLE ? "(float) " : "";
     Map<Node, String> values = new IdentityHashMap<>(hoisted);
     for (Map.Entry<Node, Operand> e : all.entrySet()) {
       if (values.containsKey(e.getKey())) continue;
@@ -192,7 +200,7 @@ final class ElementwiseLoop {
       if (vector) {
         w.statement("$T $L = FloatVector.fromArray(S, $L, $L)", VectorExprs.FLOAT_VECTOR, name, e.getValue().array, idx);
       } else {
-        w.statement("float $L = $L[$L]", name, e.getValue().array, idx);
+        w.statement("$T $L = $L[$L]", exprs.valueType(), name, e.getValue().array, idx);
       }
     }
     List<Node> computed = new ArrayList<>();
@@ -214,43 +222,43 @@ final class ElementwiseLoop {
       String array = stores.get(m);
       if (array != null) {
         if (vector) w.statement("$L.intoArray($L, $L)", values.get(m), array, store);
-        else w.statement("$L[$L] = $L", array, store, values.get(m));
+        else w.statement("$L[$L] = $L$L", array, store, narrow, values.get(m));
       }
       for (String sums : columnSums.getOrDefault(m, List.of())) {
         if (vector) w.statement("FloatVector.fromArray(S, $L, c).add($L).intoArray($L, c)", sums, values.get(m), sums);
-        else w.statement("$L[c] += $L", sums, values.get(m));
+        else w.statement("$L[c] += $L$L", sums, narrow, values.get(m));
       }
     }
   }
 
   /**
    * A member's expression with its subexpressions of hoisted scalars alone replaced by new inputs
-   * (numbered after the member's own), and those inputs' values: computed once as floats, and
-   * broadcast for vector code.
+   * (numbered after the member's own), and those inputs' values: computed once, in double and rounded
+   * to float, and broadcast for vector code.
    */
   private record Invariants(Expr expr, List<String> scalars, List<String> vectors) {
-    static Invariants hoist(Node m, Map<Node, String> hoisted, KernelWriter w, ExprRenderer scalar) {
+    static Invariants hoist(Node m, Map<Node, String> hoisted, KernelWriter w, boolean vector) {
       String[] args = new String[m.inputs().size()];
       for (int i = 0; i < args.length; i++) args[i] = hoisted.get(m.input(i));
       List<String> scalars = new ArrayList<>(), vectors = new ArrayList<>();
-      Expr expr = replace(((Elementwise) m.op()).expr(), args, w, scalar, new HashMap<>(), scalars, vectors);
+      Expr expr = replace(((Elementwise) m.op()).expr(), args, w, vector, new HashMap<>(), scalars, vectors);
       return new Invariants(expr, scalars, vectors);
     }
 
-    private static Expr replace(Expr e, String[] args, KernelWriter w, ExprRenderer scalar, Map<Expr, Expr> done,
+    private static Expr replace(Expr e, String[] args, KernelWriter w, boolean vector, Map<Expr, Expr> done,
         List<String> scalars, List<String> vectors) {
       if (e.op() == Alu.INPUT || e.op() == Alu.CONST) return e;
       Expr known = done.get(e);
       if (known != null) return known;
       Expr out;
       if (invariant(e, args)) {
-        String[] sv = once(w, scalar.render(e, args, w), true);
+        String[] sv = once(w, "(float) " + ScalarExprs.DOUBLE.render(e, args, w), vector);
         out = Expr.x(args.length + scalars.size());
         scalars.add(sv[0]);
         vectors.add(sv[1]);
       } else {
         Expr[] a = new Expr[e.argCount()];
-        for (int i = 0; i < a.length; i++) a[i] = replace(e.arg(i), args, w, scalar, done, scalars, vectors);
+        for (int i = 0; i < a.length; i++) a[i] = replace(e.arg(i), args, w, vector, done, scalars, vectors);
         out = Expr.of(e.op(), a);
       }
       done.put(e, out);

@@ -6,12 +6,32 @@ import dev.fusebox.ops.alu.Alu;
 import dev.fusebox.ops.alu.Expr;
 import dev.fusebox.runtime.FMath;
 
-/** Plain Java in float arithmetic; transcendentals through {@link Math} in double, rounded once. */
+/**
+ * Plain Java in float arithmetic, transcendentals through {@link Math} in double, rounded once; or, for
+ * values computed once per step rather than per element ({@link #wide}), all in double: scalar nodes
+ * (Adam's bias corrections 1 − βᵗ, a clipping coefficient) and the scalar parts of a loop's
+ * expression hoisted before it. In float, 1 − 0.999ᵗ loses half its digits to cancellation; PyTorch
+ * computes these in double, and so does the interpreter within each op.
+ */
 final class ScalarExprs extends ExprRenderer {
+  private final boolean wide;
+
+  private ScalarExprs(boolean wide) {
+    this.wide = wide;
+  }
+
+  /** Float arithmetic, for values computed per element. */
+  static final ScalarExprs FLOAT = new ScalarExprs(false);
+  /** Double arithmetic, for values computed once per step; their users round them to float. */
+  static final ScalarExprs DOUBLE = new ScalarExprs(true);
+
+  boolean wide() {
+    return wide;
+  }
 
   @Override
   Object valueType() {
-    return TypeName.FLOAT;
+    return wide ? TypeName.DOUBLE : TypeName.FLOAT;
   }
 
   @Override
@@ -21,7 +41,10 @@ final class ScalarExprs extends ExprRenderer {
 
   @Override
   CodeBlock constant(double v) {
-    return CodeBlock.of("$L", literal(v));
+    if (!wide) return CodeBlock.of("$L", literal(v));
+    String s = v == Double.POSITIVE_INFINITY ? "Double.POSITIVE_INFINITY" : v == Double.NEGATIVE_INFINITY ? "Double.NEGATIVE_INFINITY"
+        : Double.toString(v);
+    return CodeBlock.of("$L", v < 0 ? "(" + s + ")" : s);
   }
 
   static String literal(double v) {
@@ -44,15 +67,20 @@ final class ScalarExprs extends ExprRenderer {
       case NEG: return CodeBlock.of("(-$L)", a[0]);
       case ABS: return CodeBlock.of("Math.abs($L)", a[0]);
       case SIGN: return CodeBlock.of("Math.signum($L)", a[0]);
-      case SQRT: return CodeBlock.of("(float) Math.sqrt($L)", a[0]);
-      case EXP: return CodeBlock.of("(float) Math.exp($L)", a[0]);
-      case EXPM1: return CodeBlock.of("(float) Math.expm1($L)", a[0]);
-      case LOG: return CodeBlock.of("(float) Math.log($L)", a[0]);
-      case LOG1P: return CodeBlock.of("(float) Math.log1p($L)", a[0]);
-      case TANH: return CodeBlock.of("(float) Math.tanh($L)", a[0]);
-      case ERF: return CodeBlock.of("(float) $T.erf($L)", FMath.class, a[0]);
+      case SQRT: return CodeBlock.of("$LMath.sqrt($L)", narrow(), a[0]);
+      case EXP: return CodeBlock.of("$LMath.exp($L)", narrow(), a[0]);
+      case EXPM1: return CodeBlock.of("$LMath.expm1($L)", narrow(), a[0]);
+      case LOG: return CodeBlock.of("$LMath.log($L)", narrow(), a[0]);
+      case LOG1P: return CodeBlock.of("$LMath.log1p($L)", narrow(), a[0]);
+      case TANH: return CodeBlock.of("$LMath.tanh($L)", narrow(), a[0]);
+      case ERF: return CodeBlock.of("$L$T.erf($L)", narrow(), FMath.class, a[0]);
       default: throw new IllegalStateException("no scalar code for " + op);
     }
+  }
+
+  /** The cast that rounds a double result from {@link Math} to this renderer's type. */
+  private String narrow() {
+    return wide ? "" : "(float) ";
   }
 
   @Override
