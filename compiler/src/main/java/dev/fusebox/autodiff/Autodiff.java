@@ -59,6 +59,25 @@ public final class Autodiff {
    * not outputs, so that a training program is free to keep them in registers and never store them.
    */
   public static Map<Node, Node> append(Graph.Builder b, Node loss, List<Node> wrt, boolean declareOutputs) {
+    Map<Node, Node> reached = gradients(b, loss, wrt);
+    Map<Node, Node> result = new LinkedHashMap<>();
+    for (Node w : wrt) {
+      Node grad = reached.get(w);
+      if (grad == null) {
+        grad = b.add(new Constant(w.shape(), new double[w.shape().size()]), List.of(), w.name() + ".grad", w.site(), w.name());
+      }
+      if (declareOutputs) b.output(w.name() + ".grad", grad);
+      result.put(w, grad);
+    }
+    return result;
+  }
+
+  /**
+   * Appends to {@code b} the nodes computing d{@code loss}/d{@code w} for each {@code w} that a
+   * gradient reaches, and returns them in {@code wrt}'s order; a node the loss does not depend on
+   * through differentiable ops has none (PyTorch's {@code .grad is None}). Nothing is declared an output.
+   */
+  public static Map<Node, Node> gradients(Graph.Builder b, Node loss, List<Node> wrt) {
     if (!loss.shape().isScalar()) throw new GraphException("loss " + loss.describe() + " must be a scalar, not " + loss.shape());
     List<Node> forward = new ArrayList<>(b.nodes());
     int n = forward.size();
@@ -99,14 +118,7 @@ public final class Autodiff {
     }
 
     Map<Node, Node> result = new LinkedHashMap<>();
-    for (Node w : wrt) {
-      Node grad = totals.get(w);
-      if (grad == null) {
-        grad = b.add(new Constant(w.shape(), new double[w.shape().size()]), List.of(), w.name() + ".grad", w.site(), w.name());
-      }
-      if (declareOutputs) b.output(w.name() + ".grad", grad);
-      result.put(w, grad);
-    }
+    for (Node w : wrt) if (totals.containsKey(w)) result.put(w, totals.get(w));
     return result;
   }
 

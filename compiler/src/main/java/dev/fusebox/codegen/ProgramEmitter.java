@@ -106,17 +106,20 @@ public final class ProgramEmitter {
     return new Source(className, code);
   }
 
+  /**
+   * Copies the new values not written in place into their variables. A new value that is itself a
+   * variable (a simplified update, such as an accumulator plus a gradient that folded to zero) is read
+   * before any variable is overwritten, and a variable's update to itself is no copy at all.
+   */
   private static void applyUpdates(Graph g, Storage storage, CodeBlock.Builder step) {
     List<Map.Entry<Node, Node>> copies = new ArrayList<>();
     for (Map.Entry<Node, Node> u : g.updates().entrySet()) {
-      if (!storage.plan().inPlace().containsKey(u.getValue())) copies.add(u);
+      if (u.getKey() != u.getValue() && !storage.plan().inPlace().containsKey(u.getValue())) copies.add(u);
     }
     if (copies.isEmpty()) return;
+    copies.sort(java.util.Comparator.comparing(u -> !u.getValue().op().isVariable()));
     step.add("// updates not written in place\n");
     for (Map.Entry<Node, Node> u : copies) {
-      if (u.getValue().op().isVariable() && g.updates().containsKey(u.getValue())) {
-        throw new IllegalStateException("bug in code generation: update of '" + u.getKey().name() + "' from another updated variable");
-      }
       step.addStatement("System.arraycopy($L, 0, $L, 0, $L)", storage.array(u.getValue()), storage.array(u.getKey()),
           u.getKey().shape().size());
     }

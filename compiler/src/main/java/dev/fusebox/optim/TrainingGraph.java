@@ -22,6 +22,9 @@ import java.util.Map;
  * updates. Adds a scalar input {@code lr} (initially the optimizer's learning rate; schedules set it)
  * and a state {@code optimizer.step} counting steps. Gradients are not outputs, so that compiled code
  * can fuse them into the updates without storing them; the interpreter can still read them by name.
+ * Parameters the loss does not reach through differentiable ops get no gradient and no update at all
+ * (no weight decay, no optimizer state), as {@code torch.optim} skips a parameter whose {@code .grad}
+ * is {@code None}.
  */
 public final class TrainingGraph {
   private TrainingGraph() {}
@@ -37,7 +40,13 @@ public final class TrainingGraph {
     Node loss = forward.output("loss");
     List<Node> params = forward.nodes().stream().filter(n -> n.op() instanceof Variable v && v.trainable()).toList();
     if (params.isEmpty()) throw new IllegalArgumentException("the graph has no trainable parameters");
-    Map<Node, Node> grads = Autodiff.append(b, loss, params, false);
+    // As torch.optim: a parameter no gradient reaches (.grad is None) is skipped entirely, weight decay
+    // and optimizer state included.
+    Map<Node, Node> grads = Autodiff.gradients(b, loss, params);
+    if (grads.isEmpty()) {
+      throw new IllegalArgumentException("the loss '" + loss.name() + "' does not depend on any trainable parameter ("
+          + String.join(", ", params.stream().map(Node::name).toList()) + "): there is nothing to train");
+    }
     if (maxNorm > 0) grads = clipByGlobalNorm(b, grads, maxNorm);
     Node lr = b.add(Input.scalar(optimizer.lr()), List.of(), "lr", "", null);
     Node t = b.add(Variable.state(dev.fusebox.ir.Shape.scalar(), Initializers.zeros()), List.of(), "optimizer.step", "", null);

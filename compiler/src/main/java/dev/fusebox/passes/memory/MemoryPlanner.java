@@ -23,7 +23,7 @@ import java.util.Set;
  *   <li>In place: an update's new value is written into its variable's storage when it is computed by a
  *       loop or a matmul epilogue, and every read of the variable's old value is either in an earlier
  *       stage or in that same stage by an elementwise node of the same shape (each element is loaded
- *       before it is stored).
+ *       before it is stored), and no other variable takes the old value as its new one.
  *   <li>Reuse: walking the stages, each stored value takes the smallest free buffer that fits (a buffer
  *       is free once every value in it is dead), else a new one. A stage's inputs are still live while it
  *       runs, so no stage writes a buffer it reads.
@@ -102,6 +102,7 @@ public final class MemoryPlanner {
     for (Map.Entry<Node, Node> u : g.updates().entrySet()) {
       Node variable = u.getKey(), value = u.getValue();
       if (value.op().isSource() || outputs.contains(value) || !schedule.isElementwiseMember(value)) continue;
+      if (g.updates().containsValue(variable)) continue; // another variable's new value is this one's old value
       if (users.get(variable).stream().allMatch(reader -> readsBeforeWrite(schedule, reader, value))) inPlace.put(value, variable);
     }
     return inPlace;

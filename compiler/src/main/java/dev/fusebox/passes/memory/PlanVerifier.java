@@ -80,6 +80,7 @@ public final class PlanVerifier {
       if (g.updates().get(variable) != value) fail(value, "is written into '" + variable.name() + "' but is not its update");
       if (plan.bufferOf().containsKey(value)) fail(value, "is both in place and in a buffer");
       if (!schedule.isElementwiseMember(value)) fail(value, "is written in place but not element by element");
+      if (g.updates().containsValue(variable)) fail(value, "overwrites '" + variable.name() + "', whose old value is another variable's update");
       for (Node reader : users.get(variable)) {
         if (!MemoryPlanner.readsBeforeWrite(schedule, reader, value)) {
           fail(value, "overwrites '" + variable.name() + "' in place before " + reader.describe() + " reads its old value");
