@@ -18,6 +18,7 @@ import dev.fusebox.ops.Constant;
 import dev.fusebox.ops.Input;
 import dev.fusebox.ops.Variable;
 import dev.fusebox.passes.memory.MemoryPlan;
+import dev.fusebox.runtime.ConstantData;
 import dev.fusebox.runtime.GeneratedProgram;
 import dev.fusebox.runtime.InputKind;
 import dev.fusebox.runtime.SplitMix64;
@@ -139,10 +140,8 @@ public final class ProgramEmitter {
       if (!n.op().isSource()) continue;
       String f = storage.field(n);
       if (n.op() instanceof Constant c) {
-        String values = "new float[] " + floats(c.values());
         type.addField(FieldSpec.builder(FLOATS, f, Modifier.STATIC, Modifier.FINAL).addJavadoc("$L: constant $L\n", n.name(), n.shape())
-            .initializer(backend == Backend.VECTOR ? "java.util.Arrays.copyOf(" + values + ", " + padded(backend, n.shape().size()) + ")" : values)
-            .build());
+            .initializer(constant(c, backend)).build());
       } else {
         TypeName t = n.dtype() == DType.I32 ? INTS : FLOATS;
         type.addField(FieldSpec.builder(t, f, Modifier.PRIVATE, Modifier.FINAL)
@@ -162,6 +161,23 @@ public final class ProgramEmitter {
           .initializer("new float[$L]", padded(backend, s.getValue())).build());
     }
   }
+
+  /** A constant's initialiser: an array literal, or for a large constant its data as text (see {@link ConstantData}). */
+  private static CodeBlock constant(Constant c, Backend backend) {
+    double[] values = c.values();
+    if (values.length > LITERAL_ELEMENTS) {
+      float[] f = new float[values.length];
+      for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
+      CodeBlock.Builder b = CodeBlock.builder().add("$T.decode($L", ConstantData.class, padded(backend, values.length));
+      for (String chunk : ConstantData.encode(f)) b.add(",\n$S", chunk);
+      return b.add(")").build();
+    }
+    String literal = "new float[] " + floats(values);
+    return CodeBlock.of(backend == Backend.VECTOR ? "java.util.Arrays.copyOf(" + literal + ", " + padded(backend, values.length) + ")" : literal);
+  }
+
+  /** Constants larger than this are written as text: an array literal costs about seven bytes of bytecode per element. */
+  static final int LITERAL_ELEMENTS = 256;
 
   private static String floats(double[] values) {
     StringBuilder b = new StringBuilder("{");
