@@ -52,19 +52,17 @@ public final class Interpreter implements Program {
     buffers = new Buffer[n];
     args = new Buffer[n][];
     evaluated = new boolean[n];
-    int batch = 0;
     for (Node node : graph.nodes()) {
       buffers[node.id()] = Buffer.allocate(node.shape(), node.dtype(), precision == Precision.FLOAT64);
       args[node.id()] = node.inputs().stream().map(in -> buffers[in.id()]).toArray(Buffer[]::new);
       if (node.op() instanceof Input in) {
         inputs.add(new InputSpec(node.name(), node.shape().dims(), in.kind(), in.classes()));
-        if (in.kind() != InputKind.SCALAR && batch == 0) batch = node.shape().dim(0);
         if (in.kind() == InputKind.SCALAR) buffers[node.id()].set(0, in.initial());
       }
       if (node.op() instanceof Variable v) buffers[node.id()].copyFrom(v.initialValues());
       if (node.op().isConstant()) node.op().eval(new Buffer[0], buffers[node.id()], null);
     }
-    ctx = new EvalContext(batch == 0 ? 1 : batch);
+    ctx = new EvalContext(graph.batchSize());
     updateTargets = graph.updates().keySet().toArray(new Node[0]);
     updateValues = graph.updates().values().toArray(new Node[0]);
     staged = new Buffer[updateValues.length];
@@ -73,15 +71,9 @@ public final class Interpreter implements Program {
       if (v.op().isVariable()) staged[i] = Buffer.allocate(v.shape(), v.dtype(), precision == Precision.FLOAT64);
     }
     loss = graph.outputs().get("loss");
-    boolean[] backward = new boolean[n];
-    for (Node node : graph.nodes()) {
-      backward[node.id()] = node.gradOf() != null || node.inputs().stream().anyMatch(in -> backward[in.id()]);
-    }
-    List<Node> roots = new ArrayList<>(graph.outputs().values());
-    forwardOrder = closure(roots, backward);
-    roots.addAll(graph.updates().values());
-    stepOrder = closure(roots, new boolean[n]);
-    lossOrder = loss == null ? List.of() : closure(List.of(loss), backward);
+    forwardOrder = graph.forwardNodes();
+    stepOrder = graph.stepNodes();
+    lossOrder = loss == null || graph.backwardNodes().contains(loss) ? List.of() : graph.dependencies(List.of(loss));
   }
 
   public static Interpreter create(Graph graph) {
@@ -90,18 +82,6 @@ public final class Interpreter implements Program {
 
   public static Interpreter create(Graph graph, Precision precision) {
     return new Interpreter(graph, precision);
-  }
-
-  /** The nodes the roots depend on, in graph order, leaving out excluded ones (and what only they need). */
-  private List<Node> closure(List<Node> roots, boolean[] excluded) {
-    boolean[] need = new boolean[graph.size()];
-    for (Node r : roots) if (!excluded[r.id()]) need[r.id()] = true;
-    for (int i = graph.size() - 1; i >= 0; i--) {
-      if (need[i]) for (Node in : graph.nodes().get(i).inputs()) need[in.id()] = true;
-    }
-    List<Node> order = new ArrayList<>();
-    for (Node node : graph.nodes()) if (need[node.id()]) order.add(node);
-    return order;
   }
 
   public Graph graph() {
@@ -299,7 +279,7 @@ public final class Interpreter implements Program {
 
   @Override
   public List<String> parameterNames() {
-    return graph.nodes().stream().filter(n -> n.op() instanceof Variable v && v.trainable()).map(Node::name).toList();
+    return graph.trainableParameters().stream().map(Node::name).toList();
   }
 
   @Override
