@@ -104,38 +104,29 @@ public final class Compiler {
       return ProgramEmitter.emit(fused, memory, backend);
     }
 
-    /**
-     * A new program running generated code: vector kernels unless the options say otherwise or the
-     * Vector API is missing (then scalar, with a one-line notice), compiled by Janino (cached).
-     */
+    /** A new program on the {@link Target#auto() auto} target: vector kernels, or scalar ones where the Vector API is missing. */
     public Program program() {
-      return program(options.backend());
+      return program(Target.auto());
     }
 
-    /** As {@link #program()} with the given backend. */
-    public Program program(Backend requested) {
-      return program(requested, options.threads());
-    }
-
-    /** As {@link #program()} with the given backend, its large matmuls on {@code threads} threads. */
-    public Program program(Backend requested, int threads) {
-      int checked = options.withThreads(threads).threads(); // the options reject a count below 1
-      Backend backend = Backend.resolve(requested, System.err::println);
-      ProgramEmitter.Source source = source(backend);
+    /**
+     * A new program running on {@code target}: the reference interpreter (on the fused graph, in
+     * float32), or generated code compiled by the options' loader (Janino, cached) with its large
+     * matmuls on the target's threads. Close it to stop those threads.
+     */
+    public Program program(Target target) {
+      Target concrete = target.resolve(System.err::println);
+      if (concrete.kind() == Target.Kind.INTERPRETER) return Interpreter.create(fused);
+      ProgramEmitter.Source source = source(concrete.backend());
       if (options.debug() >= 3 || Debug.dumpRequested()) Dumps.write(Debug.dumpDir(), this, source);
       long start = System.nanoTime();
-      Program p = options.loader().newProgram(source, checked);
+      Program p = options.loader().newProgram(source, concrete.threads());
       if (options.debug() >= 1) {
         System.err.printf("[fusebox] %s: %s backend, %d kernels, %d lines, compiled and loaded in %.1f ms (%s)%n", source.className(),
-            backend.name().toLowerCase(java.util.Locale.ROOT), fused.kernels().size(), source.code().lines().count(),
-            (System.nanoTime() - start) / 1e6, options.loader().getClass().getSimpleName());
+            concrete.kind().text(), fused.kernels().size(), source.code().lines().count(), (System.nanoTime() - start) / 1e6,
+            options.loader().getClass().getSimpleName());
       }
       return p;
-    }
-
-    /** The reference interpreter running the fused graph, in float32. */
-    public Program interpreter() {
-      return Interpreter.create(fused);
     }
 
     /** The fusion report: kernels with their nodes, then the decisions with reasons. */

@@ -65,7 +65,8 @@ class DumpAndHelpTest {
     "train    | SPEC.json, --data=FILE.csv, --label=COLUMN, --valid=FILE.csv, --init=FILE.safetensors, --out=FILE.safetensors, "
         + "--epochs=N, --steps=N, --no-shuffle, --log=FILE.csv, --backend=NAME, --threads=N, --seed=N, --debug, --help, "
         + "model.safetensors",
-    "predict  | SPEC.json, --model=FILE.safetensors, --data=FILE.csv, --label=COLUMN, --out=FILE.csv, --debug, --help",
+    "predict  | SPEC.json, --model=FILE.safetensors, --data=FILE.csv, --label=COLUMN, --out=FILE.csv, --backend=NAME, --threads=N, "
+        + "--debug, --help",
     "dump     | SPEC.json, --out=DIR, --debug, --help, fused.txt, memory-plan.txt"})
   void helpListsEveryOption(String command, String options) {
     Cli.Result r = command == null ? Cli.run("--help") : Cli.run(command, "--help");

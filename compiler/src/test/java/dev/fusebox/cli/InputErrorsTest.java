@@ -169,7 +169,7 @@ class InputErrorsTest {
     assertFails(Cli.run("train", spec, "--data", iris, "--label", "species", "--bogus"),
         "fusebox: error: Unknown option: '--bogus' (see 'fusebox train --help')");
     assertFails(train(spec, "--backend", "gpu"), "fusebox: error: Invalid value for option '--backend': unknown backend 'gpu'; "
-        + "the backends are interpreter, vector, scalar (see 'fusebox train --help')");
+        + "the backends are auto, vector, scalar, interpreter (see 'fusebox train --help')");
     assertFails(train(spec, "--steps", 0), "fusebox: error: --steps must be at least 1, not 0 (see 'fusebox train --help')");
     assertFails(Cli.run(), "fusebox: error: no command given; the commands are train, predict and dump (see 'fusebox --help')");
     assertFails(Cli.run("fit"), "fusebox: error: Unmatched argument at index 0: 'fit' (see 'fusebox --help')");
