@@ -3,15 +3,17 @@ package dev.fusebox.text;
 import dev.fusebox.ir.DType;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.GraphException;
+import dev.fusebox.ir.GraphPrinter;
 import dev.fusebox.ir.Kernel;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * Reads the text {@link dev.fusebox.ir.GraphPrinter} writes, so that pass tests can start from graph
+ * Reads the text {@link GraphPrinter} writes, so that pass tests can start from graph
  * text: {@code name = op[attrs]{body}(inputs) : type[dims]  # grad of n, site}, then
  * {@code output role = name} and {@code update variable <- name} lines. Blank lines and lines
  * starting with {@code //} are skipped. Every error names the line.
@@ -46,7 +48,7 @@ public final class GraphParser {
       int colon = k.indexOf(':');
       List<Node> members = new ArrayList<>();
       for (String m : k.substring(colon + 1).split(",")) members.add(node(b, m.trim()));
-      b.kernel(Kernel.Kind.valueOf(k.substring(0, colon).trim().toUpperCase(java.util.Locale.ROOT)), members);
+      b.kernel(Kernel.Kind.valueOf(k.substring(0, colon).trim().toUpperCase(Locale.ROOT)), members);
     }
     return b.build();
   }
@@ -97,7 +99,7 @@ public final class GraphParser {
     if (p != call.length()) throw new IllegalArgumentException("unexpected '" + call.substring(p) + "'");
 
     DType dtype = type.startsWith("i32") ? DType.I32 : DType.F32;
-    Shape shape = OpText.shape(type.substring(3));
+    Shape shape = Shape.parse(type.substring(3));
     Op op = OpText.parse(opName, attrs, body, args.size(), dtype, shape);
     List<Node> inputs = new ArrayList<>();
     for (String a : args) inputs.add(node(b, a));
