@@ -11,7 +11,7 @@ import java.util.TreeSet;
  * {@link Target} given to {@link Compiler.Compilation#program(Target)}. Immutable; start from
  * {@link #defaults()}.
  *
- * @param disabledPasses passes to skip, by name (also {@code -Dfusebox.passes.disable=...})
+ * @param disabledPasses passes to skip, by name (the defaults take {@code -Dfusebox.passes.disable=...})
  * @param clipGradNorm clip gradients to this global L2 norm; 0 for none
  * @param verify verify the graph around every pass (also at {@code fusebox.debug >= 1})
  * @param debug debug level (0-3; default from {@code fusebox.debug})
@@ -24,7 +24,7 @@ public record CompileOptions(Set<String> disabledPasses, double clipGradNorm, bo
   }
 
   public static CompileOptions defaults() {
-    return new CompileOptions(Set.of(), 0, false, Debug.level(), JaninoLoader.shared());
+    return new CompileOptions(Debug.disabledPasses(), 0, false, Debug.level(), JaninoLoader.shared());
   }
 
   public CompileOptions withoutPasses(String... names) {

@@ -36,8 +36,9 @@ final class Models {
     CompileOptions options;
     try {
       options = CompileOptions.defaults().withClipGradNorm(spec.clipGradNorm());
+      Compiler.checkDisabledPasses(options);
     } catch (IllegalArgumentException e) {
-      throw new UserError(e.getMessage(), e); // a bad -Dfusebox.debug or FUSEBOX_DEBUG
+      throw new UserError(e.getMessage(), e); // a bad -Dfusebox.debug, FUSEBOX_DEBUG or -Dfusebox.passes.disable
     }
     try {
       return Compiler.compile(spec.forward(), spec.optimizer(), options);

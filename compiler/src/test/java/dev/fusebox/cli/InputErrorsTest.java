@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fusebox.runtime.FloatTensor;
 import dev.fusebox.runtime.NamedTensors;
 import dev.fusebox.runtime.io.SafeTensors;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -176,6 +178,17 @@ class InputErrorsTest {
   }
 
   @Test
+  void anUnknownPassToDisableIsAnInputError() {
+    System.setProperty("fusebox.passes.disable", "fusion");
+    try {
+      assertFails(Cli.run("dump", spec, "--out", dir.resolve("dump")), "fusebox: error: unknown pass 'fusion' to disable; passes are "
+          + "[loss_fusion, algebraic_simplification, constant_folding, cse, dead_node_elimination, kernel_fusion]");
+    } finally {
+      System.clearProperty("fusebox.passes.disable");
+    }
+  }
+
+  @Test
   void debugAddsTheStackTrace() {
     Path bad = Cli.write(dir.resolve("bad.json"), SPEC.formatted(", \"epoch\": 3"));
     Cli.Result r = Cli.run("train", bad, "--data", iris, "--label", "species", "--out", out, "--debug");
@@ -186,8 +199,8 @@ class InputErrorsTest {
 
   @Test
   void unexpectedExceptionsAreInternalErrors() {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    int code = Errors.report(new IllegalStateException("no buffer for node 7"), new java.io.PrintStream(bytes, true), false);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int code = Errors.report(new IllegalStateException("no buffer for node 7"), new PrintStream(bytes, true), false);
     assertThat(code).isEqualTo(Errors.INTERNAL).isEqualTo(3);
     assertThat(bytes.toString()).isEqualTo("fusebox: error: internal error: java.lang.IllegalStateException: no buffer for node 7 "
         + "(rerun with --debug for the stack trace)" + System.lineSeparator());
