@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +27,7 @@ class DumpAndHelpTest {
         "fusion-report.txt", "memory-plan.txt");
     try (var files = Files.list(out)) {
       assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrderElementsOf(
-          java.util.stream.Stream.concat(names.stream(), java.util.stream.Stream.of("dev")).toList());
+          Stream.concat(names.stream(), Stream.of("dev")).toList());
     }
     try (var java = Files.walk(out.resolve("dev"))) {
       Path source = java.filter(f -> f.toString().endsWith(".java")).findFirst().orElseThrow();
