@@ -1,11 +1,11 @@
 package dev.fusebox;
 
-import dev.fusebox.diag.Debug;
+import dev.fusebox.autodiff.Autodiff;
 import dev.fusebox.codegen.Backend;
 import dev.fusebox.codegen.ProgramEmitter;
+import dev.fusebox.diag.Debug;
 import dev.fusebox.interp.Interpreter;
 import dev.fusebox.ir.Graph;
-import dev.fusebox.runtime.Program;
 import dev.fusebox.optim.Optimizer;
 import dev.fusebox.optim.TrainingGraph;
 import dev.fusebox.passes.Pass;
@@ -19,8 +19,9 @@ import dev.fusebox.passes.simplify.AlgebraicSimplification;
 import dev.fusebox.passes.simplify.CommonSubexpressionElimination;
 import dev.fusebox.passes.simplify.ConstantFolding;
 import dev.fusebox.passes.simplify.DeadNodeElimination;
+import dev.fusebox.runtime.Program;
 import java.util.List;
-import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The whole pipeline, in one place:
@@ -53,9 +54,10 @@ public final class Compiler {
    * outputs ({@code <param>.grad}) and updates nothing: for inspection and tests.
    */
   public static Compilation compile(Graph forward, Optimizer optimizer, CompileOptions options) {
+    checkDisabledPasses(options);
     PassContext ctx = new PassContext(options.debug(), System.err);
     Graph f = pipeline(forwardPasses(), options).run(forward, ctx);
-    Graph training = optimizer == null ? dev.fusebox.autodiff.Autodiff.differentiate(f) : TrainingGraph.of(f, optimizer, options.clipGradNorm());
+    Graph training = optimizer == null ? Autodiff.differentiate(f) : TrainingGraph.of(f, optimizer, options.clipGradNorm());
     Graph fused = KernelFusion.unfused(pipeline(trainingPasses(), options).run(training, ctx));
     MemoryPlan memory = MemoryPlanner.plan(fused);
     if (options.debug() >= 1) System.err.println("[fusebox] " + memory.summary());
@@ -68,6 +70,7 @@ public final class Compiler {
    * {@code forward()} computes the outputs; {@code step()} does the same and returns the loss, if any.
    */
   public static Compilation inference(Graph forward, CompileOptions options) {
+    checkDisabledPasses(options);
     PassContext ctx = new PassContext(options.debug(), System.err);
     Graph f = pipeline(forwardPasses(), options).run(forward, ctx);
     Graph fused = KernelFusion.unfused(pipeline(trainingPasses(), options).run(f, ctx));
@@ -75,21 +78,20 @@ public final class Compiler {
     return new Compilation(forward, f, fused, memory, ctx.decisions(), options);
   }
 
-  /** Pass names disabled by the options or by {@code -Dfusebox.passes.disable}, each checked to exist. */
-  static Set<String> disabled(CompileOptions options) {
-    Set<String> all = new java.util.TreeSet<>(options.disabledPasses());
-    all.addAll(Debug.disabledPasses());
-    List<String> known = java.util.stream.Stream.concat(forwardPasses().stream(), trainingPasses().stream()).map(Pass::name).toList();
-    for (String d : all) {
+  /**
+   * Fails with an {@link IllegalArgumentException} listing the passes unless every pass the options
+   * disable (by {@link CompileOptions#withoutPasses} or {@code -Dfusebox.passes.disable}) is one of the
+   * compiler's.
+   */
+  public static void checkDisabledPasses(CompileOptions options) {
+    List<String> known = Stream.concat(forwardPasses().stream(), trainingPasses().stream()).map(Pass::name).toList();
+    for (String d : options.disabledPasses()) {
       if (!known.contains(d)) throw new IllegalArgumentException("unknown pass '" + d + "' to disable; passes are " + known);
     }
-    return all;
   }
 
   private static PassPipeline pipeline(List<Pass> passes, CompileOptions options) {
-    Set<String> mine = new java.util.TreeSet<>();
-    for (String d : disabled(options)) if (passes.stream().anyMatch(p -> p.name().equals(d))) mine.add(d);
-    return new PassPipeline(passes, mine, options.verify());
+    return new PassPipeline(passes, options.disabledPasses(), options.verify());
   }
 
   /**
@@ -97,48 +99,40 @@ public final class Compiler {
    * with its kernels, its memory plan, and every decision passes made (for the fusion report).
    */
   public record Compilation(Graph forward, Graph training, Graph fused, MemoryPlan memory, List<String> decisions,
-      CompileOptions options) {
+      CompileOptions options) implements Dumps.Stages {
 
     /** The generated source for a backend (deterministic: the same graph gives the same text). */
     public ProgramEmitter.Source source(Backend backend) {
       return ProgramEmitter.emit(fused, memory, backend);
     }
 
-    /**
-     * A new program running generated code: vector kernels unless the options say otherwise or the
-     * Vector API is missing (then scalar, with a one-line notice), compiled by Janino (cached).
-     */
+    /** A new program on the {@link Target#auto() auto} target: vector kernels, or scalar ones where the Vector API is missing. */
     public Program program() {
-      return program(options.backend());
+      return program(Target.auto());
     }
 
-    /** As {@link #program()} with the given backend. */
-    public Program program(Backend requested) {
-      return program(requested, options.threads());
-    }
-
-    /** As {@link #program()} with the given backend, its large matmuls on {@code threads} threads. */
-    public Program program(Backend requested, int threads) {
-      int checked = options.withThreads(threads).threads(); // the options reject a count below 1
-      Backend backend = Backend.resolve(requested, System.err::println);
-      ProgramEmitter.Source source = source(backend);
+    /**
+     * A new program running on {@code target}: the reference interpreter (on the fused graph, in
+     * float32), or generated code compiled by the options' loader (Janino, cached) with its large
+     * matmuls on the target's threads. Close it to stop those threads.
+     */
+    public Program program(Target target) {
+      Target concrete = target.resolve(System.err::println);
+      if (concrete.kind() == Target.Kind.INTERPRETER) return Interpreter.create(fused);
+      ProgramEmitter.Source source = source(concrete.backend());
       if (options.debug() >= 3 || Debug.dumpRequested()) Dumps.write(Debug.dumpDir(), this, source);
       long start = System.nanoTime();
-      Program p = options.loader().newProgram(source, checked);
+      Program p = options.loader().newProgram(source, concrete.threads());
       if (options.debug() >= 1) {
         System.err.printf("[fusebox] %s: %s backend, %d kernels, %d lines, compiled and loaded in %.1f ms (%s)%n", source.className(),
-            backend.name().toLowerCase(java.util.Locale.ROOT), fused.kernels().size(), source.code().lines().count(),
-            (System.nanoTime() - start) / 1e6, options.loader().getClass().getSimpleName());
+            concrete.kind().text(), fused.kernels().size(), source.code().lines().count(), (System.nanoTime() - start) / 1e6,
+            options.loader().getClass().getSimpleName());
       }
       return p;
     }
 
-    /** The reference interpreter running the fused graph, in float32. */
-    public Program interpreter() {
-      return Interpreter.create(fused);
-    }
-
     /** The fusion report: kernels with their nodes, then the decisions with reasons. */
+    @Override
     public String fusionReport() {
       StringBuilder b = new StringBuilder();
       b.append(String.format("%d nodes, %d kernels%n", fused.size(), fused.kernels().size()));

@@ -2,7 +2,9 @@ package dev.fusebox;
 
 import dev.fusebox.codegen.ProgramEmitter;
 import dev.fusebox.ir.Dot;
+import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.GraphPrinter;
+import dev.fusebox.passes.memory.MemoryPlan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -18,12 +20,32 @@ import java.util.function.Function;
  * Writes what a compilation produced, for people to read and for ahead-of-time builds: the graphs
  * (text and DOT) before and after the passes, the fusion report, the memory plan and the generated
  * Java source ({@code <package path>/<class>.java}, compilable with javac against the runtime jar).
+ * It reads a compilation through {@link Stages}, which {@code Compiler.Compilation} implements, so
+ * that the compiler can dump what it compiles without the two depending on each other.
  */
 public final class Dumps {
   private Dumps() {}
 
+  /** What a dump shows of a compilation, stage by stage. */
+  public interface Stages {
+    /** The forward graph, as given. */
+    Graph forward();
+
+    /** The training graph before the passes. */
+    Graph training();
+
+    /** The graph after the passes, with its kernels. */
+    Graph fused();
+
+    /** The fused graph's memory plan. */
+    MemoryPlan memory();
+
+    /** The kernels and every fusion decision with its reason. */
+    String fusionReport();
+  }
+
   /** One file of a dump besides the generated source: its name, what it holds, and how to make it. */
-  private record Part(String name, String what, Function<Compiler.Compilation, String> content) {}
+  private record Part(String name, String what, Function<Stages, String> content) {}
 
   /** The graph and report files of a dump, in the order they are written. */
   private static final List<Part> PARTS = List.of(
@@ -33,7 +55,7 @@ public final class Dumps {
       new Part("training.dot", "the training graph before passes, Graphviz", c -> Dot.render(c.training())),
       new Part("fused.txt", "the graph after passes, with its kernels", c -> GraphPrinter.print(c.fused())),
       new Part("fused.dot", "the graph after passes, kernels as clusters, Graphviz", c -> Dot.render(c.fused())),
-      new Part("fusion-report.txt", "kernels and every fusion decision with its reason", Compiler.Compilation::fusionReport),
+      new Part("fusion-report.txt", "kernels and every fusion decision with its reason", Stages::fusionReport),
       new Part("memory-plan.txt", "buffers after memory planning", c -> c.memory().report()));
 
   /** What a dump file holds, for people: {@code forward.txt} → "the forward graph". */
@@ -43,7 +65,7 @@ public final class Dumps {
   }
 
   /** The files of a dump, by relative path, in the order they are written. */
-  public static Map<String, String> files(Compiler.Compilation c, ProgramEmitter.Source source) {
+  public static Map<String, String> files(Stages c, ProgramEmitter.Source source) {
     Map<String, String> f = new LinkedHashMap<>();
     for (Part p : PARTS) f.put(p.name(), p.content().apply(c));
     if (source != null) f.put(source.qualifiedName().replace('.', '/') + ".java", source.code());
@@ -51,7 +73,7 @@ public final class Dumps {
   }
 
   /** Writes the files under {@code dir}, each to a temporary name then renamed; returns what it wrote. */
-  public static Map<String, String> write(Path dir, Compiler.Compilation c, ProgramEmitter.Source source) {
+  public static Map<String, String> write(Path dir, Stages c, ProgramEmitter.Source source) {
     Map<String, String> files = files(c, source);
     try {
       for (Map.Entry<String, String> e : files.entrySet()) {

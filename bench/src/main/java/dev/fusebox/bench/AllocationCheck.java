@@ -1,5 +1,6 @@
 package dev.fusebox.bench;
 
+import com.sun.management.ThreadMXBean;
 import dev.fusebox.model.ModelSpec;
 import dev.fusebox.runtime.Program;
 import java.lang.management.ManagementFactory;
@@ -26,7 +27,7 @@ public final class AllocationCheck {
     double warmSeconds = args.length > 0 ? Double.parseDouble(args[0]) : 10;
     List<String> modes = args.length > 1 ? List.of(args[1].split(",")) : List.of("scalar", "vector", "vector_unfused");
     List<String> networks = args.length > 2 ? List.of(args[2].split(",")) : Networks.NAMES;
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     System.out.println("java " + System.getProperty("java.version") + "; bytes allocated by the stepping thread per step, after "
         + warmSeconds + " s of warm-up");
     System.out.printf(Locale.ROOT, "%-8s %-15s %14s %10s%n", "network", "mode", "bytes/step", "steps");

@@ -11,6 +11,7 @@ import dev.fusebox.passes.memory.MemoryPlanner;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.init.Initializers;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -54,7 +55,7 @@ public class MatmulBenchmark {
 
   @Setup
   public void compile() {
-    program = compile(size, layout, Backend.valueOf(backend.toUpperCase(java.util.Locale.ROOT)));
+    program = compile(size, layout, Backend.valueOf(backend.toUpperCase(Locale.ROOT)));
     RandomInputs.fill(program, 42);
   }
 

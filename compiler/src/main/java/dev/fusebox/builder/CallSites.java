@@ -1,5 +1,6 @@
 package dev.fusebox.builder;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -9,7 +10,7 @@ import java.util.Optional;
  */
 final class CallSites {
   private static final boolean ENABLED = !"false".equals(System.getProperty("fusebox.callsites"));
-  private static final java.util.List<String> BUILDER_CLASSES = java.util.List.of(
+  private static final List<String> BUILDER_CLASSES = List.of(
       GraphBuilder.class.getName(), Tensor.class.getName(), CallSites.class.getName(), Activation.class.getName());
   private static final StackWalker WALKER = StackWalker.getInstance();
 

@@ -9,6 +9,7 @@ import dev.fusebox.ops.Activations;
 import dev.fusebox.ops.Arithmetic;
 import dev.fusebox.ops.Axis;
 import dev.fusebox.ops.BinaryCrossEntropy;
+import dev.fusebox.ops.Catalogue;
 import dev.fusebox.ops.Constant;
 import dev.fusebox.ops.CrossEntropy;
 import dev.fusebox.ops.DropoutMask;
@@ -25,6 +26,7 @@ import dev.fusebox.runtime.InputKind;
 import dev.fusebox.runtime.Seeds;
 import dev.fusebox.runtime.init.Initializer;
 import dev.fusebox.runtime.init.Initializers;
+import java.util.Arrays;
 
 /**
  * Declares a static graph: inputs, parameters, ops, layers, a loss. Every method checks its
@@ -192,31 +194,17 @@ public final class GraphBuilder {
   public Tensor logSoftmax(Tensor x) { return add(new Softmax(true), null, x); }
 
   /**
-   * Applies an activation. PReLU and learned swish create their parameter {@code <layer>.alpha} or
-   * {@code <layer>.beta}, shaped per unit; {@code layer} names them (required for those two).
+   * Applies an activation, as the {@link Catalogue} makes it. One that learns a parameter
+   * per unit (PReLU's α, learned swish's β) creates it as {@code <layer>.<name>}, shaped {@code [units]};
+   * {@code layer} names it (required for those).
    */
   public Tensor activation(Tensor x, Activation a, String layer) {
-    switch (a.name()) {
-      case "identity": return x;
-      case "sigmoid": return sigmoid(x);
-      case "tanh": return tanh(x);
-      case "hard_sigmoid": return add(Activations.hardSigmoid(a.parameter()), null, x);
-      case "hard_tanh": return hardTanh(x);
-      case "relu": return relu(x);
-      case "leaky_relu": return add(Activations.leakyRelu(a.parameter()), null, x);
-      case "elu": return add(Activations.elu(a.parameter()), null, x);
-      case "softplus": return softplus(x);
-      case "gelu": return gelu(x);
-      case "gelu_tanh": return geluTanh(x);
-      case "maxout": return maxout(x, a.piecesPerUnit());
-      case "prelu": return prelu(x, parameter(learnedName(layer, "alpha"), Initializers.constant(0.25), x.shape().cols()));
-      case "swish":
-        if (a.parameter() == Double.POSITIVE_INFINITY) {
-          return swish(x, parameter(learnedName(layer, "beta"), Initializers.constant(1), x.shape().cols()));
-        }
-        return add(Activations.swish(a.parameter()), null, x);
-      default: throw new AssertionError(a);
-    }
+    Op op = a.op();
+    if (op == null) return x;
+    Catalogue.Learned learned = a.learnedParameter();
+    if (learned == null) return add(op, null, x);
+    Tensor p = parameter(learnedName(layer, learned.name()), Initializers.constant(learned.initial()), x.shape().cols());
+    return add(op, null, x, p);
   }
 
   private String learnedName(String layer, String what) {
@@ -328,7 +316,7 @@ public final class GraphBuilder {
       check(inputs[i]);
       nodes[i] = inputs[i].node();
     }
-    return new Tensor(this, graph.add(op, java.util.Arrays.asList(nodes), name, site(), null));
+    return new Tensor(this, graph.add(op, Arrays.asList(nodes), name, site(), null));
   }
 
   Node rename(Node node, String name) {

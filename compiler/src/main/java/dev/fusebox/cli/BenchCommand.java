@@ -1,7 +1,7 @@
 package dev.fusebox.cli;
 
 import dev.fusebox.Compiler.Compilation;
-import dev.fusebox.cli.Backends.Backend;
+import dev.fusebox.Target;
 import dev.fusebox.model.ModelSpec;
 import dev.fusebox.runtime.InputSpec;
 import dev.fusebox.runtime.NamedTensors;
@@ -74,18 +74,18 @@ final class BenchCommand implements Callable<Integer> {
     positive("--block-ms", blockMs, 1);
     ModelSpec model = Models.readSpec(spec, null);
     Compilation compilation = Models.compile(model);
-    Backend compiled = dev.fusebox.codegen.Backend.vectorAvailable() ? Backend.VECTOR : Backend.SCALAR;
-    Program fast = Backends.create(compiled, compilation, 1, main.err);
-    Program reference = Backends.create(Backend.INTERPRETER, compilation, 1, main.err);
+    Target compiled = Target.auto().resolve(main.err::println);
+    Program fast = compilation.program(compiled);
+    Program reference = compilation.program(Target.interpreter());
 
     PrintStream out = main.out;
     out.println(header(model));
     Timing f = time(fast);
-    out.println(line(compiled.text(), f));
+    out.println(line(compiled.kind().text(), f));
     Timing r = time(reference);
-    out.println(line(Backend.INTERPRETER.text(), r));
+    out.println(line(Target.Kind.INTERPRETER.text(), r));
     out.println(String.format(Locale.ROOT, "%-12s %s  (interpreter time / %s time)", "ratio", times(r.median() / f.median()),
-        compiled.text()));
+        compiled.kind().text()));
     return Errors.OK;
   }
 

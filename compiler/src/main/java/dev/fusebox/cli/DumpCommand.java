@@ -5,8 +5,10 @@ import dev.fusebox.Dumps;
 import dev.fusebox.codegen.Backend;
 import dev.fusebox.model.ModelSpec;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,7 +46,7 @@ final class DumpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Backend codegen;
-    switch (backend.strip().toLowerCase(java.util.Locale.ROOT)) {
+    switch (backend.strip().toLowerCase(Locale.ROOT)) {
       case "vector" -> codegen = Backend.VECTOR;
       case "scalar" -> codegen = Backend.SCALAR;
       default -> throw new UserError("unknown backend '" + backend + "' for dump; the backends are vector, scalar");
@@ -55,7 +57,7 @@ final class DumpCommand implements Callable<Integer> {
     Map<String, String> files;
     try {
       files = Dumps.write(out, compilation, compilation.source(codegen));
-    } catch (java.io.UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       throw e.getCause();
     }
     for (Map.Entry<String, String> f : files.entrySet()) {

@@ -11,6 +11,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.Locale;
 
 /**
  * What the command line makes of a failure: an exit code and one line for standard error. Failures
@@ -71,7 +72,7 @@ final class Errors {
       else if (e instanceof FileAlreadyExistsException) why = "already exists";
       else if (e instanceof NotDirectoryException) why = "not a directory";
       else if (e instanceof DirectoryNotEmptyException) why = "directory not empty";
-      else why = fs.getReason() == null ? e.getClass().getSimpleName() : fs.getReason().toLowerCase(java.util.Locale.ROOT);
+      else why = fs.getReason() == null ? e.getClass().getSimpleName() : fs.getReason().toLowerCase(Locale.ROOT);
       return oneLine(file + why);
     }
     return oneLine(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());

@@ -36,8 +36,9 @@ final class Models {
     CompileOptions options;
     try {
       options = CompileOptions.defaults().withClipGradNorm(spec.clipGradNorm());
+      Compiler.checkDisabledPasses(options);
     } catch (IllegalArgumentException e) {
-      throw new UserError(e.getMessage(), e); // a bad -Dfusebox.debug or FUSEBOX_DEBUG
+      throw new UserError(e.getMessage(), e); // a bad -Dfusebox.debug, FUSEBOX_DEBUG or -Dfusebox.passes.disable
     }
     try {
       return Compiler.compile(spec.forward(), spec.optimizer(), options);
@@ -47,8 +48,8 @@ final class Models {
   }
 
   /**
-   * Reads labelled data for the spec: class labels for {@code softmax_cross_entropy}, float targets for
-   * the other losses. Checks the features and labels fit the model before any work is done.
+   * Reads labelled data for the spec: class labels or float targets, as its loss takes them (the
+   * catalogue's label kind). Checks the features and labels fit the model before any work is done.
    */
   static Dataset readLabelled(Path file, String label, ModelSpec spec) throws IOException {
     requireFile(file);

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -50,11 +51,14 @@ final class PredictCommand implements Callable<Integer> {
       description = {"Where to write the predictions (replaced", "atomically). Default: standard output."})
   Path out;
 
+  @Mixin TargetOptions target;
+
   @Override
   public Integer call() throws IOException {
+    target.check();
     ModelSpec modelSpec = Models.readSpec(spec, null);
     Dataset rows = label == null ? Models.readFeatures(data, modelSpec) : Models.readLabelled(data, label, modelSpec);
-    Program program = Backends.create(Backends.Backend.INTERPRETER, Models.compile(modelSpec), 1, main.err);
+    Program program = target.program(Models.compile(modelSpec), main.err);
     ParameterFiles.loadParameters(program, model);
     FloatTensor prediction = Evaluator.of(program).predict(rows);
 

@@ -1,6 +1,7 @@
 package dev.fusebox.cli;
 
 import dev.fusebox.model.ModelSpec;
+import dev.fusebox.ops.Catalogue.Prediction;
 import dev.fusebox.runtime.FloatTensor;
 import java.io.IOException;
 import java.io.Writer;
@@ -13,11 +14,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Predictions as CSV, one row per input row, with a header: {@code class,p0,...,p{k-1}} (softmax
- * probabilities) for {@code softmax_cross_entropy}, {@code probability,class} for
- * {@code binary_cross_entropy}, {@code y0,...} (the outputs as they are) for regression. The class is
- * the largest output (the first on a tie), or for a binary model a positive logit. Values are written
- * as Java prints floats: the shortest text that reads back to the same float.
+ * Predictions as CSV, one row per input row, with a header, as the spec's loss reads its outputs (its
+ * {@link Prediction} in the catalogue): {@code class,p0,...,p{k-1}} (softmax probabilities) for class
+ * probabilities, {@code probability,class} for a binary probability, {@code y0,...} (the outputs as
+ * they are) for values. The class is the largest output (the first on a tie), or for a binary model a
+ * positive logit. Values are written as Java prints floats: the shortest text that reads back to the
+ * same float.
  */
 final class PredictionCsv {
   private PredictionCsv() {}
@@ -27,8 +29,8 @@ final class PredictionCsv {
     int width = prediction.shape()[1];
     float[] p = prediction.data();
     StringBuilder line = new StringBuilder();
-    switch (spec.loss()) {
-      case "softmax_cross_entropy" -> {
+    switch (spec.lossEntry().spec().prediction()) {
+      case CLASS_PROBABILITIES -> {
         line.append("class");
         for (int c = 0; c < width; c++) line.append(",p").append(c);
         out.write(line.append('\n').toString());
@@ -41,7 +43,7 @@ final class PredictionCsv {
           out.write(line.append('\n').toString());
         }
       }
-      case "binary_cross_entropy" -> {
+      case BINARY_PROBABILITY -> {
         out.write("probability,class\n");
         for (int r = 0; r < rows; r++) {
           double z = p[r];
@@ -49,7 +51,7 @@ final class PredictionCsv {
           out.write((float) probability + "," + (z > 0 ? 1 : 0) + "\n");
         }
       }
-      default -> {
+      case VALUES -> {
         for (int c = 0; c < width; c++) line.append(c == 0 ? "" : ",").append('y').append(c);
         out.write(line.append('\n').toString());
         for (int r = 0; r < rows; r++) {

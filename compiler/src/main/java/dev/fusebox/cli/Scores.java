@@ -1,6 +1,7 @@
 package dev.fusebox.cli;
 
 import dev.fusebox.model.ModelSpec;
+import dev.fusebox.ops.Catalogue.Scoring;
 import dev.fusebox.runtime.FloatTensor;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Dataset;
@@ -9,9 +10,9 @@ import dev.fusebox.runtime.train.Metrics;
 import java.util.Locale;
 
 /**
- * A model's scores on labelled data as one line of text: the loss, then the accuracy for a classifier
- * ({@code softmax_cross_entropy}, or {@code binary_cross_entropy} with the logit's sign as the class and
- * targets of 0.5 and above as class 1) or RMSE and MAE for regression.
+ * A model's scores on labelled data as one line of text: the loss, then what the spec's loss scores by
+ * (its {@link Scoring} in the catalogue): the accuracy for a classifier (for a binary one, with the
+ * logit's sign as the class and targets of 0.5 and above as class 1), or RMSE and MAE for regression.
  */
 final class Scores {
   private Scores() {}
@@ -21,13 +22,14 @@ final class Scores {
     Evaluator evaluator = Evaluator.of(program);
     Metrics m = evaluator.evaluate(data);
     StringBuilder b = new StringBuilder(prefix).append("loss ").append(fixed(m.loss()));
-    if (spec.loss().equals("binary_cross_entropy")) {
-      b.append("  ").append(prefix).append("accuracy ").append(fixed(binaryAccuracy(evaluator.predict(data), data)));
-    } else if (m.accuracy().isPresent()) {
-      b.append("  ").append(prefix).append("accuracy ").append(fixed(m.accuracy().getAsDouble()));
-    } else {
-      b.append("  ").append(prefix).append("rmse ").append(fixed(m.rmse().orElse(Double.NaN)));
-      b.append("  ").append(prefix).append("mae ").append(fixed(m.mae().orElse(Double.NaN)));
+    switch (spec.lossEntry().spec().scoring()) {
+      case BINARY_ACCURACY ->
+          b.append("  ").append(prefix).append("accuracy ").append(fixed(binaryAccuracy(evaluator.predict(data), data)));
+      case ACCURACY -> b.append("  ").append(prefix).append("accuracy ").append(fixed(m.accuracy().orElse(Double.NaN)));
+      case REGRESSION -> {
+        b.append("  ").append(prefix).append("rmse ").append(fixed(m.rmse().orElse(Double.NaN)));
+        b.append("  ").append(prefix).append("mae ").append(fixed(m.mae().orElse(Double.NaN)));
+      }
     }
     return b.toString();
   }

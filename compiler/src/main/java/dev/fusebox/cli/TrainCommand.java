@@ -1,7 +1,6 @@
 package dev.fusebox.cli;
 
 import dev.fusebox.Compiler.Compilation;
-import dev.fusebox.cli.Backends.Backend;
 import dev.fusebox.model.ModelSpec;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Dataset;
@@ -18,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -79,14 +79,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--log", paramLabel = "FILE.csv", description = "Write epoch,step,loss,ms for every optimizer step.")
   Path log;
 
-  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "vector", converter = Backends.Converter.class,
-      description = {"vector (default: generated Vector API kernels),", "scalar (generated plain Java loops) or",
-          "interpreter (the reference, op by op)."})
-  Backend backend;
-
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-      description = {"Threads for the large matmuls of generated code", "(default: ${DEFAULT-VALUE}); results do not depend on it."})
-  int threads;
+  @Mixin TargetOptions target;
 
   @Option(names = "--seed", paramLabel = "N",
       description = {"Seed for initialisation, dropout and shuffling,", "instead of the spec's."})
@@ -100,7 +93,7 @@ final class TrainCommand implements Callable<Integer> {
     Dataset train = Models.readLabelled(data, label, model);
     Dataset validation = valid == null ? null : Models.readLabelled(valid, label, model);
     Compilation compilation = Models.compile(model);
-    Program program = Backends.create(backend, compilation, threads, main.err);
+    Program program = target.program(compilation, main.err);
     String start = init == null ? null : loadInit(program, model);
     ParameterFiles.prepareOutput(out);
     Trainer trainer = trainer(program, model, train, validation);
@@ -133,7 +126,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     positive("--epochs", epochs);
     positive("--steps", steps);
-    positive("--threads", threads);
+    target.check();
   }
 
   private void positive(String option, Number value) {

@@ -2,9 +2,14 @@ package dev.fusebox.diag;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The debug switches, read once from system properties or the environment:
+ * The debug switches, read from system properties or the environment each time they are asked for:
+ * the level and the passes to disable when compile options are made ({@code CompileOptions.defaults()}),
+ * the dump directory whenever a program is made, so that a long-lived process (or a test) can change
+ * them between compilations.
  *
  * <ul>
  *   <li>{@code -Dfusebox.debug=N} or {@code FUSEBOX_DEBUG=N}: 1 prints pass names, timings and fusion
@@ -36,10 +41,10 @@ public final class Debug {
     return Path.of(System.getProperty("fusebox.dump", "fusebox-dump"));
   }
 
-  /** Pass names switched off by {@code fusebox.passes.disable}. */
-  public static java.util.Set<String> disabledPasses() {
+  /** Pass names switched off by {@code fusebox.passes.disable}, as written; the compiler checks that they name passes. */
+  public static Set<String> disabledPasses() {
     String v = System.getProperty("fusebox.passes.disable", "");
-    java.util.Set<String> out = new java.util.TreeSet<>();
+    Set<String> out = new TreeSet<>();
     for (String s : v.split(",")) if (!s.isBlank()) out.add(s.trim().toLowerCase(Locale.ROOT));
     return out;
   }

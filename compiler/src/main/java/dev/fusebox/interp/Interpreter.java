@@ -1,18 +1,16 @@
 package dev.fusebox.interp;
 
 import dev.fusebox.ir.Buffer;
+import dev.fusebox.ir.DType;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.GraphPrinter;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ops.Input;
 import dev.fusebox.ops.Variable;
-import dev.fusebox.runtime.FloatTensor;
+import dev.fusebox.runtime.AbstractProgram;
 import dev.fusebox.runtime.InputKind;
 import dev.fusebox.runtime.InputSpec;
-import dev.fusebox.runtime.NamedTensors;
-import dev.fusebox.runtime.Program;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -23,9 +21,10 @@ import java.util.List;
  * double and round on store); {@link Precision#FLOAT64} keeps doubles throughout, for gradient checks.
  *
  * <p>{@link #forward} evaluates what the outputs need, leaving out the backward pass; {@link #step}
- * evaluates everything the outputs and updates need, then applies all updates together.
+ * evaluates everything the outputs and updates need, then applies all updates together. The
+ * contract's checks and messages are {@link AbstractProgram}'s, shared with generated programs.
  */
-public final class Interpreter implements Program {
+public final class Interpreter extends AbstractProgram {
 
   public enum Precision { FLOAT32, FLOAT64 }
 
@@ -37,7 +36,6 @@ public final class Interpreter implements Program {
   private final List<Node> stepOrder;
   private final List<Node> lossOrder;
   private final boolean[] evaluated;
-  private final List<InputSpec> inputs = new ArrayList<>();
   private final EvalContext ctx;
   private final Node loss;
   private final Node[] updateTargets;
@@ -46,25 +44,27 @@ public final class Interpreter implements Program {
   private long steps;
 
   private Interpreter(Graph graph, Precision precision) {
+    super(graph.batchSize());
     this.graph = graph;
     this.precision = precision;
     int n = graph.size();
     buffers = new Buffer[n];
     args = new Buffer[n][];
     evaluated = new boolean[n];
-    int batch = 0;
     for (Node node : graph.nodes()) {
       buffers[node.id()] = Buffer.allocate(node.shape(), node.dtype(), precision == Precision.FLOAT64);
       args[node.id()] = node.inputs().stream().map(in -> buffers[in.id()]).toArray(Buffer[]::new);
       if (node.op() instanceof Input in) {
-        inputs.add(new InputSpec(node.name(), node.shape().dims(), in.kind(), in.classes()));
-        if (in.kind() != InputKind.SCALAR && batch == 0) batch = node.shape().dim(0);
+        declareInput(new InputSpec(node.name(), node.shape().dims(), in.kind(), in.classes()));
         if (in.kind() == InputKind.SCALAR) buffers[node.id()].set(0, in.initial());
       }
-      if (node.op() instanceof Variable v) buffers[node.id()].copyFrom(v.initialValues());
+      if (node.op() instanceof Variable v) {
+        declareVariable(node.name(), node.shape().dims(), v.trainable());
+        buffers[node.id()].copyFrom(v.initialValues());
+      }
       if (node.op().isConstant()) node.op().eval(new Buffer[0], buffers[node.id()], null);
     }
-    ctx = new EvalContext(batch == 0 ? 1 : batch);
+    ctx = new EvalContext(batchSize());
     updateTargets = graph.updates().keySet().toArray(new Node[0]);
     updateValues = graph.updates().values().toArray(new Node[0]);
     staged = new Buffer[updateValues.length];
@@ -73,15 +73,9 @@ public final class Interpreter implements Program {
       if (v.op().isVariable()) staged[i] = Buffer.allocate(v.shape(), v.dtype(), precision == Precision.FLOAT64);
     }
     loss = graph.outputs().get("loss");
-    boolean[] backward = new boolean[n];
-    for (Node node : graph.nodes()) {
-      backward[node.id()] = node.gradOf() != null || node.inputs().stream().anyMatch(in -> backward[in.id()]);
-    }
-    List<Node> roots = new ArrayList<>(graph.outputs().values());
-    forwardOrder = closure(roots, backward);
-    roots.addAll(graph.updates().values());
-    stepOrder = closure(roots, new boolean[n]);
-    lossOrder = loss == null ? List.of() : closure(List.of(loss), backward);
+    forwardOrder = graph.forwardNodes();
+    stepOrder = graph.stepNodes();
+    lossOrder = loss == null || graph.backwardNodes().contains(loss) ? List.of() : graph.dependencies(List.of(loss));
   }
 
   public static Interpreter create(Graph graph) {
@@ -92,18 +86,6 @@ public final class Interpreter implements Program {
     return new Interpreter(graph, precision);
   }
 
-  /** The nodes the roots depend on, in graph order, leaving out excluded ones (and what only they need). */
-  private List<Node> closure(List<Node> roots, boolean[] excluded) {
-    boolean[] need = new boolean[graph.size()];
-    for (Node r : roots) if (!excluded[r.id()]) need[r.id()] = true;
-    for (int i = graph.size() - 1; i >= 0; i--) {
-      if (need[i]) for (Node in : graph.nodes().get(i).inputs()) need[in.id()] = true;
-    }
-    List<Node> order = new ArrayList<>();
-    for (Node node : graph.nodes()) if (need[node.id()]) order.add(node);
-    return order;
-  }
-
   public Graph graph() {
     return graph;
   }
@@ -112,78 +94,41 @@ public final class Interpreter implements Program {
     return precision;
   }
 
-  @Override
-  public List<InputSpec> inputs() {
-    return List.copyOf(inputs);
-  }
-
-  @Override
-  public int batchSize() {
-    return ctx.batchSize();
-  }
-
-  @Override
-  public void setInput(String name, float[] values) {
-    Node node = floatInput(name);
-    checkLength(name, node, values.length);
-    buffers[node.id()].copyFrom(values);
-  }
-
   /** Sets a float input from doubles, keeping full precision in a float64 run. */
   public void setInput(String name, double[] values) {
-    Node node = floatInput(name);
-    checkLength(name, node, values.length);
-    for (int i = 0; i < values.length; i++) buffers[node.id()].set(i, values[i]);
+    requireFloatInput(name, values.length);
+    Buffer b = buffers[graph.node(name).id()];
+    for (int i = 0; i < values.length; i++) b.set(i, values[i]);
   }
 
   @Override
-  public void setLabels(String name, int[] labels) {
-    Node node = input(name);
-    Input in = (Input) node.op();
-    if (in.kind() != InputKind.LABELS) throw new IllegalArgumentException("input '" + name + "' is " + in.kind() + ", not labels: use setInput");
-    checkLength(name, node, labels.length);
-    for (int r = 0; r < labels.length; r++) {
-      if (labels[r] < 0 || labels[r] >= in.classes()) {
-        throw new IllegalArgumentException("input '" + name + "': label " + labels[r] + " in row " + r + " is outside [0, " + in.classes() + ")");
-      }
-    }
-    buffers[node.id()].copyLabels(labels);
+  protected void storeInput(String name, float[] values) {
+    buffers[graph.node(name).id()].copyFrom(values);
   }
 
   @Override
-  public void setScalar(String name, float value) {
-    Node node = floatInput(name);
-    checkLength(name, node, 1);
-    buffers[node.id()].set(0, value);
+  protected void storeLabels(String name, int[] labels) {
+    buffers[graph.node(name).id()].copyLabels(labels);
   }
 
   @Override
-  public void setValidRows(int rows) {
+  protected void storeScalar(String name, float value) {
+    buffers[graph.node(name).id()].set(0, value);
+  }
+
+  @Override
+  protected void storeValidRows(int rows) {
     ctx.setValidRows(rows);
   }
 
-  private Node floatInput(String name) {
-    Node node = input(name);
-    if (node.dtype() != dev.fusebox.ir.DType.F32) {
-      throw new IllegalArgumentException("input '" + name + "' holds integer labels: use setLabels");
-    }
-    return node;
+  @Override
+  protected void storeVariable(String name, float[] values) {
+    buffers[graph.node(name).id()].copyFrom(values);
   }
 
-  private Node input(String name) {
-    Node node = graph.find(name);
-    if (node == null || !(node.op() instanceof Input)) {
-      throw new IllegalArgumentException("no input named '" + name + "'; inputs are "
-          + inputs.stream().map(InputSpec::name).toList());
-    }
-    return node;
-  }
-
-  private static void checkLength(String name, Node node, int length) {
-    if (length != node.shape().size()) {
-      throw new IllegalArgumentException("input '" + name + "' of shape " + node.shape() + " takes " + node.shape().size()
-          + " values, got " + length);
-    }
+  @Override
+  protected float[] variableValues(String name) {
+    return buffers[graph.node(name).id()].toFloats();
   }
 
   @Override
@@ -284,43 +229,15 @@ public final class Interpreter implements Program {
 
   /** Overwrites a variable's value (parameter or state) in full precision. */
   public void writeDouble(String name, double[] values) {
-    Node node = variable(name);
-    if (values.length != node.shape().size()) {
-      throw new IllegalArgumentException("variable '" + name + "' has " + node.shape().size() + " values, got " + values.length);
-    }
-    for (int i = 0; i < values.length; i++) buffers[node.id()].set(i, values[i]);
-  }
-
-  private Node variable(String name) {
-    Node node = graph.find(name);
-    if (node == null || !node.op().isVariable()) throw new IllegalArgumentException("no parameter or state named '" + name + "'");
-    return node;
-  }
-
-  @Override
-  public List<String> parameterNames() {
-    return graph.nodes().stream().filter(n -> n.op() instanceof Variable v && v.trainable()).map(Node::name).toList();
-  }
-
-  @Override
-  public NamedTensors state() {
-    NamedTensors t = new NamedTensors();
-    for (Node node : graph.nodes()) {
-      if (node.op().isVariable()) t.put(node.name(), new FloatTensor(node.shape().dims(), buffers[node.id()].toFloats()));
-    }
-    return t;
-  }
-
-  @Override
-  public void load(NamedTensors values) {
-    StateCheck.check(graph, values);
-    for (String name : values.names()) buffers[graph.node(name).id()].copyFrom(values.get(name).data());
+    requireVariable(name, values.length);
+    Buffer b = buffers[graph.node(name).id()];
+    for (int i = 0; i < values.length; i++) b.set(i, values[i]);
   }
 
   @Override
   public String firstNonFinite() {
     for (Node node : graph.nodes()) {
-      if (!available(node) || node.dtype() != dev.fusebox.ir.DType.F32) continue;
+      if (!available(node) || node.dtype() != DType.F32) continue;
       Buffer b = buffers[node.id()];
       for (int i = 0; i < b.size(); i++) {
         double v = b.get(i);

@@ -1,5 +1,7 @@
 package dev.fusebox.ir;
 
+import java.util.Arrays;
+
 /**
  * The interpreter's storage for one node's value: float32 or float64 for floats, int32 for labels.
  * Reference semantics read and write through {@link #get}/{@link #set} in double precision; a float32
@@ -66,9 +68,9 @@ public final class Buffer {
   }
 
   public void fill(double v) {
-    if (d != null) java.util.Arrays.fill(d, v);
-    else if (f != null) java.util.Arrays.fill(f, (float) v);
-    else java.util.Arrays.fill(ints, (int) v);
+    if (d != null) Arrays.fill(d, v);
+    else if (f != null) Arrays.fill(f, (float) v);
+    else Arrays.fill(ints, (int) v);
   }
 
   public void copyFrom(Buffer other) {

@@ -1,5 +1,10 @@
 package dev.fusebox.ir;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+
 /**
  * Graphviz DOT export: one box per node with its name, op and shape; inputs blue, variables yellow,
  * backward nodes red, outputs bold; each fused kernel a dashed cluster. Render with
@@ -13,7 +18,7 @@ public final class Dot {
     b.append("digraph fusebox {\n");
     b.append("  rankdir=TB;\n");
     b.append("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", fontname=\"monospace\", fontsize=10];\n");
-    java.util.Set<Node> outputs = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<Node> outputs = Collections.newSetFromMap(new IdentityHashMap<>());
     outputs.addAll(g.outputs().values());
     for (Node n : g.nodes()) {
       b.append("  n").append(n.id()).append(" [label=\"").append(escape(n.name())).append("\\n")
@@ -34,7 +39,7 @@ public final class Dot {
         b.append(";\n");
       }
     }
-    for (java.util.Map.Entry<Node, Node> e : g.updates().entrySet()) {
+    for (Map.Entry<Node, Node> e : g.updates().entrySet()) {
       b.append("  n").append(e.getValue().id()).append(" -> n").append(e.getKey().id())
           .append(" [style=dashed, color=\"#888888\", constraint=false, label=\"update\", fontsize=8];\n");
     }

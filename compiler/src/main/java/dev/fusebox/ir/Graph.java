@@ -1,17 +1,26 @@
 package dev.fusebox.ir;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An immutable DAG of nodes in insertion order (which is a topological order), with named outputs
  * ({@code loss}, {@code logits}, gradients...) and updates: for each variable updated by a training
  * step, the node holding its new value. All updates of a step take effect together, after every node
  * has been evaluated.
+ *
+ * <p>What every consumer of a graph asks of it is answered here, once: which nodes are the backward
+ * pass ({@link #backwardNodes()}), what a forward run and a training step compute
+ * ({@link #forwardNodes()}, {@link #stepNodes()}), the batch size ({@link #batchSize()}) and the
+ * trainable parameters ({@link #trainableParameters()}).
  */
 public final class Graph {
   private final List<Node> nodes;
@@ -65,8 +74,48 @@ public final class Graph {
   /** The node of that name, or a {@link GraphException} listing similar names. */
   public Node node(String name) {
     Node n = byName.get(name);
-    if (n == null) throw new GraphException("no node named '" + name + "' in this graph");
+    if (n == null) {
+      List<String> similar = similarNames(name);
+      throw new GraphException("no node named '" + name + "' in this graph"
+          + (similar.isEmpty() ? "" : "; similar names: " + String.join(", ", similar)));
+    }
     return n;
+  }
+
+  /**
+   * Up to five names of this graph a typo away from {@code name} (edit distance at most a third of its
+   * length, and at least 1), closest first, then in graph order.
+   */
+  private List<String> similarNames(String name) {
+    int limit = Math.max(1, name.length() / 3);
+    Map<String, Integer> distance = new LinkedHashMap<>();
+    for (Node n : nodes) {
+      int d = editDistance(name, n.name(), limit);
+      if (d <= limit) distance.put(n.name(), d);
+    }
+    return distance.keySet().stream().sorted(Comparator.comparing(distance::get)).limit(5).toList();
+  }
+
+  /** Levenshtein distance of a and b, or {@code limit + 1} once it is certainly larger than {@code limit}. */
+  private static int editDistance(String a, String b, int limit) {
+    if (Math.abs(a.length() - b.length()) > limit) return limit + 1;
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) previous[j] = j;
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      int best = current[0];
+      for (int j = 1; j <= b.length(); j++) {
+        int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+        best = Math.min(best, current[j]);
+      }
+      if (best > limit) return limit + 1;
+      int[] t = previous;
+      previous = current;
+      current = t;
+    }
+    return previous[b.length()];
   }
 
   /** Named outputs in declaration order. */
@@ -95,6 +144,72 @@ public final class Graph {
     List<Node> out = new ArrayList<>();
     for (Node n : nodes) if (type.isInstance(n.op())) out.add(n);
     return out;
+  }
+
+  /**
+   * The backward pass: the nodes a gradient rule made ({@link Node#gradOf()}) and every node computed
+   * from one of them, in graph order. A forward (inference) run computes none of them.
+   */
+  public Set<Node> backwardNodes() {
+    boolean[] backward = backwardMask();
+    Set<Node> out = new LinkedHashSet<>();
+    for (Node n : nodes) if (backward[n.id()]) out.add(n);
+    return Collections.unmodifiableSet(out);
+  }
+
+  private boolean[] backwardMask() {
+    boolean[] backward = new boolean[nodes.size()];
+    for (Node n : nodes) {
+      backward[n.id()] = n.gradOf() != null || n.inputs().stream().anyMatch(in -> backward[in.id()]);
+    }
+    return backward;
+  }
+
+  /** The nodes {@code roots} depend on, the roots included, in graph order. */
+  public List<Node> dependencies(Collection<Node> roots) {
+    boolean[] need = new boolean[nodes.size()];
+    for (Node r : roots) need[r.id()] = true;
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      if (need[i]) for (Node in : nodes.get(i).inputs()) need[in.id()] = true;
+    }
+    List<Node> out = new ArrayList<>();
+    for (Node n : nodes) if (need[n.id()]) out.add(n);
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * What a forward (inference) run computes, in graph order: what the outputs outside the backward
+   * pass depend on. Sources (inputs, variables, constants) are included; outputs that are gradients
+   * are left out.
+   */
+  public List<Node> forwardNodes() {
+    boolean[] backward = backwardMask();
+    List<Node> roots = new ArrayList<>();
+    for (Node out : outputs.values()) if (!backward[out.id()]) roots.add(out);
+    return dependencies(roots);
+  }
+
+  /** What a training step computes, in graph order: what every output and every update's new value depends on. */
+  public List<Node> stepNodes() {
+    List<Node> roots = new ArrayList<>(outputs.values());
+    roots.addAll(updates.values());
+    return dependencies(roots);
+  }
+
+  /**
+   * The batch size: the first dimension of the graph's batched inputs (every input but scalars such as
+   * a learning rate, which have no dimensions), or 1 if it has none.
+   */
+  public int batchSize() {
+    for (Node n : nodes) if (n.op().isGraphInput() && !n.shape().isScalar()) return n.shape().dim(0);
+    return 1;
+  }
+
+  /** The trainable parameters (not optimizer state), in graph order: what a loss is differentiated with respect to. */
+  public List<Node> trainableParameters() {
+    List<Node> out = new ArrayList<>();
+    for (Node n : nodes) if (n.op().isTrainable()) out.add(n);
+    return Collections.unmodifiableList(out);
   }
 
   /** Users of each node, in order. */

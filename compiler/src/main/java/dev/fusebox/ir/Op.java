@@ -88,4 +88,9 @@ public interface Op {
   default boolean isVariable() {
     return false;
   }
+
+  /** True for trainable parameters, the variables a loss is differentiated with respect to; false for optimizer state. */
+  default boolean isTrainable() {
+    return false;
+  }
 }

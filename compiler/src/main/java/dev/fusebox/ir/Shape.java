@@ -30,6 +30,24 @@ public final class Shape {
     return dims.length == 0 ? SCALAR : new Shape(dims.clone());
   }
 
+  /** The shape {@link #toString()} printed: {@code [2, 3]}, {@code []}. */
+  public static Shape parse(String text) {
+    String inner = text.trim();
+    if (!inner.startsWith("[") || !inner.endsWith("]")) throw new IllegalArgumentException("bad shape '" + text + "'");
+    inner = inner.substring(1, inner.length() - 1).trim();
+    if (inner.isEmpty()) return scalar();
+    String[] parts = inner.split(",");
+    int[] dims = new int[parts.length];
+    for (int i = 0; i < dims.length; i++) {
+      try {
+        dims[i] = Integer.parseInt(parts[i].trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("bad shape '" + text + "'");
+      }
+    }
+    return of(dims);
+  }
+
   public int rank() {
     return dims.length;
   }

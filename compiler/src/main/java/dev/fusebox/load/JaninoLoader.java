@@ -3,9 +3,14 @@ package dev.fusebox.load;
 import dev.fusebox.codegen.Hashes;
 import dev.fusebox.codegen.ProgramEmitter;
 import dev.fusebox.runtime.GeneratedProgram;
+import java.io.IOException;
+import java.io.StringReader;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.codehaus.commons.compiler.CompileException;
+import org.codehaus.commons.compiler.InternalCompilerException;
 import org.codehaus.janino.SimpleCompiler;
 
 /**
@@ -53,18 +58,18 @@ public final class JaninoLoader implements ProgramLoader {
     SimpleCompiler compiler = new SimpleCompiler();
     compiler.setParentClassLoader(GeneratedProgram.class.getClassLoader());
     try {
-      compiler.cook(source.qualifiedName() + ".java", new java.io.StringReader(source.code()));
+      compiler.cook(source.qualifiedName() + ".java", new StringReader(source.code()));
     } catch (CompileException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNumber();
       throw ProgramLoader.compileError(source, "Janino", e.getMessage(), line);
-    } catch (org.codehaus.commons.compiler.InternalCompilerException e) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("Line (\\d+)").matcher(String.valueOf(e.getMessage()));
+    } catch (InternalCompilerException e) {
+      Matcher m = Pattern.compile("Line (\\d+)").matcher(String.valueOf(e.getMessage()));
       int line = 0;
       while (m.find()) line = Integer.parseInt(m.group(1));
       Throwable root = e;
       while (root.getCause() != null) root = root.getCause();
       throw ProgramLoader.compileError(source, "Janino (internal error)", root.getMessage(), line);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
     Class<? extends GeneratedProgram> type;

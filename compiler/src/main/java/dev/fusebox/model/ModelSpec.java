@@ -10,6 +10,10 @@ import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.GraphException;
+import dev.fusebox.ops.Catalogue;
+import dev.fusebox.ops.Catalogue.LossEntry;
+import dev.fusebox.ops.Catalogue.Prediction;
+import dev.fusebox.ops.Catalogue.SpecLoss;
 import dev.fusebox.optim.Optimizer;
 import dev.fusebox.optim.TrainingGraph;
 import dev.fusebox.runtime.data.LabelKind;
@@ -48,7 +52,8 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
   /** One dense layer. */
   public record Layer(int units, Activation activation, double dropout) {}
 
-  public static final List<String> LOSSES = List.of("mse", "half_mse", "binary_cross_entropy", "softmax_cross_entropy");
+  /** The losses a spec takes, in the catalogue's order. */
+  public static final List<String> LOSSES = Catalogue.specLosses().stream().map(SpecLoss::name).toList();
   private static final List<String> KEYS = List.of("input", "layers", "loss", "optimizer", "batch", "epochs", "seed", "init",
       "bias_init", "l2", "clip_grad_norm", "schedule");
   private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
@@ -74,13 +79,14 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
     List<Layer> layers = new ArrayList<>();
     for (int i = 0; i < layerNodes.size(); i++) layers.add(layer(source, "layers[" + i + "]", layerNodes.get(i)));
     String loss = r.text("loss", null);
-    if (!LOSSES.contains(loss)) throw r.error("loss", "unknown loss '" + loss + "'; known: " + String.join(", ", LOSSES));
+    SpecLoss use = Catalogue.specLoss(loss).map(LossEntry::spec)
+        .orElseThrow(() -> r.error("loss", "unknown loss '" + loss + "'; known: " + String.join(", ", LOSSES)));
     int outputs = layers.get(layers.size() - 1).units();
-    if (loss.equals("binary_cross_entropy") && outputs != 1) {
-      throw r.error("loss", "binary_cross_entropy needs a last layer with 1 unit (a logit), not " + outputs);
+    if (use.prediction() == Prediction.BINARY_PROBABILITY && outputs != 1) {
+      throw r.error("loss", loss + " needs a last layer with 1 unit (a logit), not " + outputs);
     }
-    if (loss.equals("softmax_cross_entropy") && outputs < 2) {
-      throw r.error("loss", "softmax_cross_entropy needs a last layer with one unit per class (at least 2), not " + outputs);
+    if (use.labels() == LabelKind.CLASS && outputs < 2) {
+      throw r.error("loss", loss + " needs a last layer with one unit per class (at least 2), not " + outputs);
     }
     if (!r.has("optimizer")) throw r.error("optimizer", "is required");
     Optimizer optimizer = OptimizerSpec.parse(new SpecReader(source, "optimizer", r.raw("optimizer")));
@@ -155,16 +161,21 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
     return layers.get(layers.size() - 1).units();
   }
 
+  /** The catalogue's row of the spec's loss: its op, and what its labels and outputs are. */
+  public LossEntry lossEntry() {
+    return Catalogue.specLoss(loss).orElseThrow(() -> new IllegalStateException("spec loss '" + loss + "' is not in the catalogue"));
+  }
+
   /** How the label column of a data file is read: class indices or float targets. */
   public LabelKind labelKind() {
-    return loss.equals("softmax_cross_entropy") ? LabelKind.CLASS : LabelKind.TARGET;
+    return lossEntry().spec().labels();
   }
 
   /** The forward graph: inputs {@code x} and {@code y}, outputs {@code prediction} and {@code loss}. */
   public Graph forward() {
     GraphBuilder g = GraphBuilder.create(seed).at(source);
     Tensor x = g.input("x", batch, input);
-    Tensor y = loss.equals("softmax_cross_entropy") ? g.labels("y", batch, outputs()) : g.targets("y", batch, outputs());
+    Tensor y = labelKind() == LabelKind.CLASS ? g.labels("y", batch, outputs()) : g.targets("y", batch, outputs());
     Tensor h = x;
     List<Tensor> weights = new ArrayList<>();
     for (int i = 0; i < layers.size(); i++) {
@@ -175,13 +186,7 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
       if (layer.dropout() > 0) h = g.dropout(h, layer.dropout());
     }
     g.at(source + ": loss");
-    Tensor value;
-    switch (loss) {
-      case "mse": value = g.mse(h, y); break;
-      case "half_mse": value = g.halfMse(h, y); break;
-      case "binary_cross_entropy": value = g.bceWithLogits(h, y); break;
-      default: value = g.softmaxCrossEntropy(h, y);
-    }
+    Tensor value = g.add(lossEntry().op(), null, h, y);
     if (l2 > 0) value = g.add(value, g.scale(g.l2(weights.toArray(new Tensor[0])), l2));
     return g.output("prediction", h).loss(value).build();
   }

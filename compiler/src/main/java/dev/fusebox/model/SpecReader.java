@@ -1,6 +1,7 @@
 package dev.fusebox.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -14,7 +15,7 @@ final class SpecReader {
   private final String source;
   private final String path;
   private final JsonNode node;
-  private final Set<String> read = new java.util.HashSet<>();
+  private final Set<String> read = new HashSet<>();
 
   SpecReader(String source, String path, JsonNode node) {
     this.source = source;

@@ -1,5 +1,7 @@
 package dev.fusebox.ops;
 
+import java.util.Locale;
+
 /** What a reduction reduces over. Per-row and per-column results keep their dimension so they broadcast back. */
 public enum Axis {
   /** Every element: the result is a scalar {@code []}. */
@@ -10,6 +12,6 @@ public enum Axis {
   PER_COLUMN;
 
   public String text() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 }

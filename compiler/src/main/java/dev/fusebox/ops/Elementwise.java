@@ -9,6 +9,8 @@ import dev.fusebox.ir.Shape;
 import dev.fusebox.ir.ShapeCheck;
 import dev.fusebox.ops.alu.Expr;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -32,12 +34,12 @@ public record Elementwise(String name, String attributes, int arity, Expr expr, 
   public Elementwise {
     if (expr.inputCount() > arity) throw new IllegalArgumentException(name + ": body uses more than " + arity + " inputs: " + expr);
     if (!vjps.isEmpty() && vjps.size() != arity) throw new IllegalArgumentException(name + ": needs one gradient per input");
-    vjps = java.util.Collections.unmodifiableList(new ArrayList<>(vjps));
+    vjps = Collections.unmodifiableList(new ArrayList<>(vjps));
   }
 
   /** A differentiable elementwise op. */
   public static Elementwise of(String name, String attributes, Expr body, Expr... vjps) {
-    return new Elementwise(name, attributes, vjps.length, body, java.util.Arrays.asList(vjps));
+    return new Elementwise(name, attributes, vjps.length, body, Arrays.asList(vjps));
   }
 
   /** An elementwise op without a gradient rule (a derivative, a fused body). */

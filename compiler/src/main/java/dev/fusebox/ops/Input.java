@@ -5,6 +5,7 @@ import dev.fusebox.ir.DType;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Shape;
 import dev.fusebox.runtime.InputKind;
+import java.util.Locale;
 
 /**
  * A graph input, set by the program's user before each run. Labels are int32 {@code [batch]}. A
@@ -28,7 +29,7 @@ public record Input(InputKind kind, Shape shape, int classes, double initial) im
 
   @Override
   public String attributes() {
-    String k = kind.name().toLowerCase(java.util.Locale.ROOT);
+    String k = kind.name().toLowerCase(Locale.ROOT);
     if (kind == InputKind.LABELS) return k + ",classes=" + classes;
     return kind == InputKind.SCALAR && initial != 0 ? k + ",initial=" + Arithmetic.fmt(initial) : k;
   }

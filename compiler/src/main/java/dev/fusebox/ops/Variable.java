@@ -3,6 +3,7 @@ package dev.fusebox.ops;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Shape;
+import dev.fusebox.runtime.SplitMix64;
 import dev.fusebox.runtime.init.Initializer;
 
 /**
@@ -24,7 +25,7 @@ public record Variable(boolean trainable, Shape shape, Initializer init, long se
   /** The initial values. */
   public float[] initialValues() {
     float[] v = new float[shape.size()];
-    init.fill(v, shape.dims(), new dev.fusebox.runtime.SplitMix64(seed));
+    init.fill(v, shape.dims(), new SplitMix64(seed));
     return v;
   }
 
@@ -51,5 +52,10 @@ public record Variable(boolean trainable, Shape shape, Initializer init, long se
   @Override
   public boolean isVariable() {
     return true;
+  }
+
+  @Override
+  public boolean isTrainable() {
+    return trainable;
   }
 }

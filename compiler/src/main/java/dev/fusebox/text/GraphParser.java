@@ -3,6 +3,7 @@ package dev.fusebox.text;
 import dev.fusebox.ir.DType;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.GraphException;
+import dev.fusebox.ir.GraphPrinter;
 import dev.fusebox.ir.Kernel;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Stage;
@@ -10,9 +11,12 @@ import dev.fusebox.ir.Op;
 import dev.fusebox.ir.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.Locale;
 
 /**
- * Reads the text {@link dev.fusebox.ir.GraphPrinter} writes, so that pass tests can start from graph
+ * Reads the text {@link GraphPrinter} writes, so that pass tests can start from graph
  * text: {@code name = op[attrs]{body}(inputs) : type[dims]  # grad of n, site}, then
  * {@code output role = name} and {@code update variable <- name} lines. Blank lines and lines
  * starting with {@code //} are skipped. Every error names the line.
@@ -47,15 +51,15 @@ public final class GraphParser {
     return b.build();
   }
 
-  private static final java.util.regex.Pattern STAGE = java.util.regex.Pattern.compile("(loop|matmul|single)\\(([^)]*)\\)");
+  private static final Pattern STAGE = Pattern.compile("(loop|matmul|single)\\(([^)]*)\\)");
 
   /** {@code dense_backward: loop(dz; sums db) matmul(dx) matmul(dw; w.next)}, as {@code Kernel.toString} prints it. */
   private static Kernel kernel(Graph.Builder b, String text) {
     int colon = text.indexOf(':');
     if (colon < 0) throw new IllegalArgumentException("expected 'kernel KIND: STAGE...'");
-    Kernel.Kind kind = Kernel.Kind.valueOf(text.substring(0, colon).trim().toUpperCase(java.util.Locale.ROOT));
+    Kernel.Kind kind = Kernel.Kind.valueOf(text.substring(0, colon).trim().toUpperCase(Locale.ROOT));
     List<Stage> stages = new ArrayList<>();
-    java.util.regex.Matcher m = STAGE.matcher(text.substring(colon + 1));
+    Matcher m = STAGE.matcher(text.substring(colon + 1));
     int at = 0;
     while (m.find()) {
       if (!text.substring(colon + 1).substring(at, m.start()).isBlank()) throw new IllegalArgumentException("expected a stage at '" + text.substring(colon + 1 + at).trim() + "'");
@@ -125,7 +129,7 @@ public final class GraphParser {
     if (p != call.length()) throw new IllegalArgumentException("unexpected '" + call.substring(p) + "'");
 
     DType dtype = type.startsWith("i32") ? DType.I32 : DType.F32;
-    Shape shape = OpText.shape(type.substring(3));
+    Shape shape = Shape.parse(type.substring(3));
     Op op = OpText.parse(opName, attrs, body, args.size(), dtype, shape);
     List<Node> inputs = new ArrayList<>();
     for (String a : args) inputs.add(node(b, a));

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +27,7 @@ class DumpAndHelpTest {
         "fusion-report.txt", "memory-plan.txt");
     try (var files = Files.list(out)) {
       assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrderElementsOf(
-          java.util.stream.Stream.concat(names.stream(), java.util.stream.Stream.of("dev")).toList());
+          Stream.concat(names.stream(), Stream.of("dev")).toList());
     }
     try (var java = Files.walk(out.resolve("dev"))) {
       Path source = java.filter(f -> f.toString().endsWith(".java")).findFirst().orElseThrow();
@@ -65,7 +66,8 @@ class DumpAndHelpTest {
     "train    | SPEC.json, --data=FILE.csv, --label=COLUMN, --valid=FILE.csv, --init=FILE.safetensors, --out=FILE.safetensors, "
         + "--epochs=N, --steps=N, --no-shuffle, --log=FILE.csv, --backend=NAME, --threads=N, --seed=N, --debug, --help, "
         + "model.safetensors",
-    "predict  | SPEC.json, --model=FILE.safetensors, --data=FILE.csv, --label=COLUMN, --out=FILE.csv, --debug, --help",
+    "predict  | SPEC.json, --model=FILE.safetensors, --data=FILE.csv, --label=COLUMN, --out=FILE.csv, --backend=NAME, --threads=N, "
+        + "--debug, --help",
     "dump     | SPEC.json, --out=DIR, --debug, --help, fused.txt, memory-plan.txt"})
   void helpListsEveryOption(String command, String options) {
     Cli.Result r = command == null ? Cli.run("--help") : Cli.run(command, "--help");

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fusebox.runtime.FloatTensor;
 import dev.fusebox.runtime.NamedTensors;
 import dev.fusebox.runtime.io.SafeTensors;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -169,10 +171,24 @@ class InputErrorsTest {
     assertFails(Cli.run("train", spec, "--data", iris, "--label", "species", "--bogus"),
         "fusebox: error: Unknown option: '--bogus' (see 'fusebox train --help')");
     assertFails(train(spec, "--backend", "gpu"), "fusebox: error: Invalid value for option '--backend': unknown backend 'gpu'; "
-        + "the backends are interpreter, vector, scalar (see 'fusebox train --help')");
+        + "the backends are auto, vector, scalar, interpreter (see 'fusebox train --help')");
     assertFails(train(spec, "--steps", 0), "fusebox: error: --steps must be at least 1, not 0 (see 'fusebox train --help')");
+    assertFails(train(spec, "--threads", 0), "fusebox: error: --threads must be at least 1, not 0 (see 'fusebox train --help')");
+    assertFails(Cli.run("predict", spec, "--model", dir.resolve("m.safetensors"), "--data", iris, "--threads", 0),
+        "fusebox: error: --threads must be at least 1, not 0 (see 'fusebox predict --help')");
     assertFails(Cli.run(), "fusebox: error: no command given; the commands are train, predict and dump (see 'fusebox --help')");
     assertFails(Cli.run("fit"), "fusebox: error: Unmatched argument at index 0: 'fit' (see 'fusebox --help')");
+  }
+
+  @Test
+  void anUnknownPassToDisableIsAnInputError() {
+    System.setProperty("fusebox.passes.disable", "fusion");
+    try {
+      assertFails(Cli.run("dump", spec, "--out", dir.resolve("dump")), "fusebox: error: unknown pass 'fusion' to disable; passes are "
+          + "[loss_fusion, algebraic_simplification, constant_folding, cse, dead_node_elimination, kernel_fusion]");
+    } finally {
+      System.clearProperty("fusebox.passes.disable");
+    }
   }
 
   @Test
@@ -186,8 +202,8 @@ class InputErrorsTest {
 
   @Test
   void unexpectedExceptionsAreInternalErrors() {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    int code = Errors.report(new IllegalStateException("no buffer for node 7"), new java.io.PrintStream(bytes, true), false);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int code = Errors.report(new IllegalStateException("no buffer for node 7"), new PrintStream(bytes, true), false);
     assertThat(code).isEqualTo(Errors.INTERNAL).isEqualTo(3);
     assertThat(bytes.toString()).isEqualTo("fusebox: error: internal error: java.lang.IllegalStateException: no buffer for node 7 "
         + "(rerun with --debug for the stack trace)" + System.lineSeparator());

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +68,7 @@ class PredictCommandTest {
       }
       if (predicted == data.label(r2)) correct++;
     }
-    assertThat(trainerScores).endsWith(String.format(java.util.Locale.ROOT, "accuracy %.4f", correct / 150.0));
+    assertThat(trainerScores).endsWith(String.format(Locale.ROOT, "accuracy %.4f", correct / 150.0));
   }
 
   @Test
@@ -112,7 +113,7 @@ class PredictCommandTest {
       assertThat(predicted).isCloseTo(y[row][0], within(1e-5));
       squares += Math.pow(predicted - d.target(row, 0), 2);
     }
-    assertThat(r.line("loss ")).contains(String.format(java.util.Locale.ROOT, "rmse %.4f", Math.sqrt(squares / d.rows())));
+    assertThat(r.line("loss ")).contains(String.format(Locale.ROOT, "rmse %.4f", Math.sqrt(squares / d.rows())));
   }
 
   @Test

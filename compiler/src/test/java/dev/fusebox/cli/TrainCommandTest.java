@@ -1,6 +1,7 @@
 package dev.fusebox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -123,7 +124,7 @@ class TrainCommandTest {
       assertThat(t.names()).isEqualTo(reference.names());
       for (String name : reference.names()) {
         float[] a = reference.get(name).data(), b = t.get(name).data();
-        for (int i = 0; i < a.length; i++) assertThat(b[i]).as("%s %s[%d]", backend, name, i).isCloseTo(a[i], org.assertj.core.api.Assertions.within(1e-4f));
+        for (int i = 0; i < a.length; i++) assertThat(b[i]).as("%s %s[%d]", backend, name, i).isCloseTo(a[i], within(1e-4f));
       }
     }
     Path twoThreads = dir.resolve("two-threads.safetensors");

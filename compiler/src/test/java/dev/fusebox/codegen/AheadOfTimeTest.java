@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fusebox.CompileOptions;
 import dev.fusebox.Compiler;
 import dev.fusebox.Dumps;
+import dev.fusebox.Target;
 import dev.fusebox.model.ModelSpec;
 import dev.fusebox.runtime.GeneratedProgram;
 import dev.fusebox.runtime.Program;
@@ -49,7 +50,7 @@ class AheadOfTimeTest {
       Method setLabels = program.getMethod("setLabels", String.class, int[].class);
       Method step = program.getMethod("step");
 
-      Program inProcess = c.program();
+      Program inProcess = c.program(Target.vector());
       float[] x = new float[30];
       for (int i = 0; i < x.length; i++) x[i] = (float) Math.cos(i);
       int[] y = {0, 1, 2, 3, 0};
@@ -71,11 +72,11 @@ class AheadOfTimeTest {
         {"input": 3, "layers": [{"units": 2}], "loss": "mse", "optimizer": {"type": "sgd", "lr": 0.1}, "batch": 2}""", "p.json");
     Compiler.Compilation c = Compiler.compile(spec.forward(), spec.optimizer(), CompileOptions.defaults().withDebug(0));
     Path java = dir.resolve(c.source(Backend.SCALAR).qualifiedName().replace('.', '/') + ".java");
-    c.program(Backend.SCALAR).close();
+    c.program(Target.scalar()).close();
     assertThat(java).as("without -Dfusebox.dump").doesNotExist();
     System.setProperty("fusebox.dump", dir.toString());
     try {
-      c.program(Backend.SCALAR).close();
+      c.program(Target.scalar()).close();
     } finally {
       System.clearProperty("fusebox.dump");
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.fusebox.CompileOptions;
 import dev.fusebox.Compiler;
+import dev.fusebox.Target;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.Node;
 import dev.fusebox.load.JaninoLoader;
@@ -27,10 +28,10 @@ enum Executors {
   static final int LANES = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
 
   Program create(Compiler.Compilation c) {
-    if (this == INTERPRETER) return c.interpreter();
-    Backend backend = name().startsWith("VECTOR") ? Backend.VECTOR : Backend.SCALAR;
-    CompileOptions o = c.options().withBackend(backend).withLoader(name().endsWith("JAVAC") ? JAVAC : JaninoLoader.shared());
-    return new Compiler.Compilation(c.forward(), c.training(), c.fused(), c.memory(), c.decisions(), o).program();
+    if (this == INTERPRETER) return c.program(Target.interpreter());
+    Target target = name().startsWith("VECTOR") ? Target.vector() : Target.scalar();
+    CompileOptions o = c.options().withLoader(name().endsWith("JAVAC") ? JAVAC : JaninoLoader.shared());
+    return new Compiler.Compilation(c.forward(), c.training(), c.fused(), c.memory(), c.decisions(), o).program(target);
   }
 
   static Compiler.Compilation compile(Graph forward, Optimizer optimizer) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fusebox.CompileOptions;
 import dev.fusebox.Compiler;
+import dev.fusebox.Target;
 import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
 import dev.fusebox.interp.Interpreter;
@@ -73,7 +74,7 @@ class MinimalGraphsTest {
     List<Arguments> out = new ArrayList<>();
     for (int i = 0; i < graphs.size(); i++) {
       for (Optimizer o : optimizers) {
-        for (RandomGraphDifferentialTest.Target t : RandomGraphDifferentialTest.TARGETS) out.add(Arguments.of(names.get(i), graphs.get(i), o, t));
+        for (Target t : RandomGraphDifferentialTest.TARGETS) out.add(Arguments.of(names.get(i), graphs.get(i), o, t));
       }
     }
     return out.stream();
@@ -81,13 +82,12 @@ class MinimalGraphsTest {
 
   @ParameterizedTest(name = "{0}, {2}, {3}")
   @MethodSource("cases")
-  void trainsLikeTheFloat64Interpreter(String name, Supplier<Graph> graph, Optimizer optimizer, RandomGraphDifferentialTest.Target target) {
+  void trainsLikeTheFloat64Interpreter(String name, Supplier<Graph> graph, Optimizer optimizer, Target target) {
     Graph forward = graph.get();
-    Compiler.Compilation c = Compiler.compile(forward, optimizer,
-        CompileOptions.defaults().withDebug(0).withBackend(target.backend()).withThreads(target.threads()));
+    Compiler.Compilation c = Compiler.compile(forward, optimizer, CompileOptions.defaults().withDebug(0));
     Interpreter f64 = Interpreter.create(c.training(), Precision.FLOAT64), f32 = Interpreter.create(c.training(), Precision.FLOAT32);
     SplittableRandom rng = new SplittableRandom(7);
-    try (Program p = c.program()) {
+    try (Program p = c.program(target)) {
       for (int step = 0; step < 10; step++) {
         Executors.feed(forward, rng.split(), f64, f32, p);
         float expected = f64.step(), drift = f32.step(), actual = p.step();
@@ -111,7 +111,7 @@ class MinimalGraphsTest {
     g.parameter("dead", Initializers.normal(0, 1), 3);
     Graph forward = g.loss(g.mean(g.square(g.matmul(g.input("x", 4, 2), used)))).build();
     Compiler.Compilation c = Compiler.compile(forward, optimizer, CompileOptions.defaults().withDebug(0));
-    for (Program p : List.of(c.program(Backend.SCALAR), c.program(Backend.VECTOR), Interpreter.create(c.training()))) {
+    for (Program p : List.of(c.program(Target.scalar()), c.program(Target.vector()), Interpreter.create(c.training()))) {
       float[] before = p.read("dead"), usedBefore = p.read("used");
       for (int step = 0; step < 3; step++) {
         Executors.feed(forward, new SplittableRandom(step), p);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusebox.CompileOptions;
 import dev.fusebox.Compiler;
+import dev.fusebox.Target;
 import dev.fusebox.interp.Interpreter;
 import dev.fusebox.interp.Interpreter.Precision;
 import dev.fusebox.ir.Graph;
@@ -60,14 +61,7 @@ class RandomGraphDifferentialTest {
       RmsProp.of(0.01).withEps(EPS).withMomentum(0.5).withCentered(true).withWeightDecay(0.01), Adagrad.of(0.1).withEps(EPS),
       Adagrad.of(0.1).withEps(EPS).withLrDecay(0.01).withInitialAccumulator(0.1).withWeightDecay(0.01));
 
-  record Target(Backend backend, int threads) {
-    @Override
-    public String toString() {
-      return backend.name().toLowerCase(java.util.Locale.ROOT) + (threads > 1 ? " on " + threads + " threads" : "");
-    }
-  }
-
-  static final List<Target> TARGETS = List.of(new Target(Backend.SCALAR, 1), new Target(Backend.VECTOR, 1), new Target(Backend.VECTOR, 2));
+  static final List<Target> TARGETS = List.of(Target.scalar(), Target.vector(), Target.vector().withThreads(2));
 
   @Test
   void compiledProgramsTrainLikeTheFloat64InterpreterOnRandomGraphs() {
@@ -88,14 +82,14 @@ class RandomGraphDifferentialTest {
     Graph forward = RandomGraphs.forward(seed, large ? RandomGraphs.Size.LARGE : RandomGraphs.Size.SMALL);
     Optimizer optimizer = OPTIMIZERS.get((int) (seed % OPTIMIZERS.size()));
     Target target = large ? TARGETS.get(2) : TARGETS.get((int) (seed / OPTIMIZERS.size() % TARGETS.size()));
-    CompileOptions options = CompileOptions.defaults().withDebug(0).withBackend(target.backend()).withThreads(target.threads());
+    CompileOptions options = CompileOptions.defaults().withDebug(0);
     String what = optimizer + ", " + target;
 
     Compiler.Compilation c = Compiler.compile(forward, optimizer, options);
     Interpreter f64 = Interpreter.create(c.training(), Precision.FLOAT64), f32 = Interpreter.create(c.training(), Precision.FLOAT32);
     SplittableRandom rng = new SplittableRandom(seed);
     int validStep = rng.nextInt(STEPS), validRows = 1 + rng.nextInt(f64.batchSize());
-    try (Program p = c.program()) {
+    try (Program p = c.program(target)) {
       for (int step = 0; step < STEPS; step++) {
         Executors.feed(forward, rng.split(), f64, f32, p);
         int rows = step == validStep ? validRows : f64.batchSize();
@@ -111,7 +105,7 @@ class RandomGraphDifferentialTest {
 
     Compiler.Compilation grads = Compiler.compile(forward, null, options);
     Interpreter g64 = Interpreter.create(grads.training(), Precision.FLOAT64), g32 = Interpreter.create(grads.training(), Precision.FLOAT32);
-    try (Program p = grads.program()) {
+    try (Program p = grads.program(target)) {
       Executors.feed(forward, new SplittableRandom(~seed), g64, g32, p);
       g64.step();
       g32.step();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusebox.CompileOptions;
 import dev.fusebox.Compiler;
+import dev.fusebox.Target;
 import dev.fusebox.model.ModelSpec;
 import dev.fusebox.runtime.Program;
 import java.lang.management.ManagementFactory;
@@ -20,13 +21,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 class StepAllocationTest {
 
   @ParameterizedTest
-  @EnumSource(Backend.class)
-  void aStepAllocatesNothing(Backend backend) {
+  @EnumSource(value = Target.Kind.class, names = {"VECTOR", "SCALAR"})
+  void aStepAllocatesNothing(Target.Kind kind) {
     ModelSpec spec = ModelSpec.parse("""
         {"input": 20, "layers": [{"units": 32, "activation": "relu", "dropout": 0.1}, {"units": 16, "activation": "gelu"},
          {"units": 5}], "loss": "softmax_cross_entropy", "optimizer": {"type": "adam", "lr": 0.001}, "batch": 8, "l2": 0.001}""", "alloc.json");
     Compiler.Compilation c = Compiler.compile(spec.forward(), spec.optimizer(), CompileOptions.defaults().withDebug(0));
-    Program p = c.program(backend);
+    Program p = c.program(new Target(kind, 1));
     Executors.feed(c.forward(), new SplittableRandom(3), p);
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long id = Thread.currentThread().getId();
@@ -38,6 +39,6 @@ class StepAllocationTest {
       for (int i = 0; i < 1000; i++) p.step();
       allocated = threads.getThreadAllocatedBytes(id) - before;
     }
-    assertThat(allocated).as("bytes allocated by 1000 warm %s steps", backend).isZero();
+    assertThat(allocated).as("bytes allocated by 1000 warm %s steps", kind).isZero();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusebox.CompileOptions;
 import dev.fusebox.Compiler;
+import dev.fusebox.Target;
 import dev.fusebox.model.ModelSpec;
 import dev.fusebox.runtime.NamedTensors;
 import dev.fusebox.runtime.Program;
@@ -18,8 +19,9 @@ class ThreadsTest {
        "loss": "softmax_cross_entropy", "optimizer": {"type": "adam", "lr": 0.01}, "batch": 50, "seed": 9}""", "threads.json");
 
   static NamedTensors train(Backend backend, int threads) {
-    Compiler.Compilation c = Compiler.compile(SPEC.forward(), SPEC.optimizer(), CompileOptions.defaults().withDebug(0).withThreads(threads));
-    try (Program p = c.program(backend)) {
+    Compiler.Compilation c = Compiler.compile(SPEC.forward(), SPEC.optimizer(), CompileOptions.defaults().withDebug(0));
+    Target target = backend == Backend.VECTOR ? Target.vector() : Target.scalar();
+    try (Program p = c.program(target.withThreads(threads))) {
       SplittableRandom rng = new SplittableRandom(2);
       for (int s = 0; s < 12; s++) {
         Executors.feed(c.forward(), rng.split(), p);

@@ -2,6 +2,7 @@ package dev.fusebox.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.fusebox.builder.Activation;
 import dev.fusebox.ir.Graph;
@@ -60,13 +61,13 @@ class ModelSpecTest {
     ModelSpec spec = ModelSpec.parse("""
         {"input": 3, "layers": [{"units": 2}], "loss": "mse", "optimizer": {"type": "sgd", "lr": 0.1},
          "schedule": {"type": "step", "step_size": 2, "gamma": 0.5, "warmup_steps": 4}}""", "s.json");
-    assertThat(spec.schedule().lr(0, 0)).isCloseTo(0.1 * 0.25, org.assertj.core.api.Assertions.within(1e-12)); // warm-up 1/4
-    assertThat(spec.schedule().lr(1, 10)).isCloseTo(0.1, org.assertj.core.api.Assertions.within(1e-12));
-    assertThat(spec.schedule().lr(2, 20)).isCloseTo(0.05, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(spec.schedule().lr(0, 0)).isCloseTo(0.1 * 0.25, within(1e-12)); // warm-up 1/4
+    assertThat(spec.schedule().lr(1, 10)).isCloseTo(0.1, within(1e-12));
+    assertThat(spec.schedule().lr(2, 20)).isCloseTo(0.05, within(1e-12));
     ModelSpec cosine = ModelSpec.parse("""
         {"input": 3, "layers": [{"units": 2}], "loss": "mse", "optimizer": {"type": "adam", "lr": 0.01},
          "schedule": {"type": "cosine", "t_max": 10}}""", "s.json");
-    assertThat(cosine.schedule().lr(5, 0)).isCloseTo(0.005, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(cosine.schedule().lr(5, 0)).isCloseTo(0.005, within(1e-12));
     assertThat(ModelSpec.parse(DIGITS, "d.json").schedule().lr(7, 300)).isEqualTo(0.001);
   }
 

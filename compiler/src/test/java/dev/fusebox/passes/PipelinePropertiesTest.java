@@ -16,6 +16,7 @@ import dev.fusebox.optim.Sgd;
 import dev.fusebox.passes.memory.MemoryPlan;
 import dev.fusebox.runtime.InputKind;
 import dev.fusebox.testing.RandomGraphs;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -127,7 +128,7 @@ class PipelinePropertiesTest {
         double[] v = new double[n.shape().size()];
         for (int i = 0; i < v.length; i++) v[i] = in.kind() == InputKind.FEATURES ? rng.nextGaussian() : rng.nextDouble();
         if (in.kind() == InputKind.ONE_HOT) {
-          java.util.Arrays.fill(v, 0);
+          Arrays.fill(v, 0);
           for (int r = 0; r < n.shape().rows(); r++) v[r * n.shape().cols() + rng.nextInt(n.shape().cols())] = 1;
         }
         for (Interpreter p : programs) p.setInput(n.name(), v);

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fusebox.autodiff.Autodiff;
+import dev.fusebox.builder.Activation;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.GraphException;
 import dev.fusebox.ir.GraphPrinter;
 import dev.fusebox.model.ModelSpec;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,8 +20,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GraphParserTest {
 
   static Stream<String> specs() {
-    String[] activations = {"relu", "sigmoid", "tanh", "hard_sigmoid(0.2)", "hard_tanh", "leaky_relu(0.1)", "elu", "softplus",
-        "swish", "swish(learned)", "prelu", "gelu", "gelu_tanh", "maxout(3)"};
+    // Every activation a layer takes, by name, and the arguments the names alone do not show.
+    List<String> names = new ArrayList<>(Activation.NAMES);
+    names.addAll(List.of("hard_sigmoid(0.2)", "leaky_relu(0.1)", "swish(learned)", "maxout(3)"));
+    String[] activations = names.toArray(String[]::new);
     String[] optimizers = {"{\"type\": \"sgd\", \"lr\": 0.1, \"momentum\": 0.9, \"dampening\": 0.1}", "{\"type\": \"adam\", \"amsgrad\": true}",
         "{\"type\": \"adamw\"}", "{\"type\": \"rmsprop\", \"centered\": true, \"momentum\": 0.5}", "{\"type\": \"adagrad\", \"lr_decay\": 0.01}"};
     String[] losses = {"softmax_cross_entropy", "mse", "half_mse"};

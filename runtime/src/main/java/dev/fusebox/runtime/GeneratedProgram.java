@@ -1,24 +1,22 @@
 package dev.fusebox.runtime;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * The base of every generated program: it implements the {@link Program} contract over the arrays a
  * generated subclass registers in its constructor, so that the subclass holds only its buffers, its
- * kernels and the schedules {@link #runForward()} and {@link #runStep()}. Only this class and the
+ * kernels and the schedules {@link #runForward()} and {@link #runStep()}. The contract's checks and
+ * messages are {@link AbstractProgram}'s, shared with the interpreter. Only the runtime and the
  * generated code are needed to run a program: the compiler module is not.
  */
-public abstract class GeneratedProgram implements Program, WorkerPool.Chunks {
+public abstract class GeneratedProgram extends AbstractProgram implements WorkerPool.Chunks {
 
   /** What a registered name is. */
   protected enum Role { INPUT, PARAMETER, STATE, VALUE }
 
-  private record Entry(String name, Role role, int[] shape, float[] floats, int[] ints, InputKind kind, int classes,
-      String stored) {
+  private record Entry(String name, Role role, int[] shape, float[] floats, int[] ints, String stored) {
     int size() {
       int n = 1;
       for (int d : shape) n *= d;
@@ -28,8 +26,6 @@ public abstract class GeneratedProgram implements Program, WorkerPool.Chunks {
 
   private final Map<String, Entry> entries = new LinkedHashMap<>();
   private final Map<String, String> outputs = new LinkedHashMap<>();
-  private final List<InputSpec> inputs = new ArrayList<>();
-  private final int batchSize;
   private String source = "(the generated source was not attached; dump it with -Dfusebox.dump)";
 
   /** Rows of the batch that hold data; the rest are padding that losses ignore. */
@@ -48,8 +44,8 @@ public abstract class GeneratedProgram implements Program, WorkerPool.Chunks {
   }
 
   protected GeneratedProgram(int batchSize, int threads) {
+    super(batchSize);
     if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-    this.batchSize = batchSize;
     this.validRows = batchSize;
     this.threads = threads;
     this.pool = threads > 1 ? new WorkerPool(threads) : null;
@@ -76,17 +72,18 @@ public abstract class GeneratedProgram implements Program, WorkerPool.Chunks {
   // ---- registration, called by generated constructors
 
   protected final void floatInput(String name, InputKind kind, int[] shape, float[] data) {
-    put(new Entry(name, Role.INPUT, shape, data, null, kind, 0, null));
-    inputs.add(new InputSpec(name, shape, kind, 0));
+    put(new Entry(name, Role.INPUT, shape, data, null, null));
+    declareInput(new InputSpec(name, shape, kind, 0));
   }
 
   protected final void labelInput(String name, int classes, int[] shape, int[] data) {
-    put(new Entry(name, Role.INPUT, shape, null, data, InputKind.LABELS, classes, null));
-    inputs.add(new InputSpec(name, shape, InputKind.LABELS, classes));
+    put(new Entry(name, Role.INPUT, shape, null, data, null));
+    declareInput(new InputSpec(name, shape, InputKind.LABELS, classes));
   }
 
   protected final void variable(String name, boolean trainable, int[] shape, float[] data) {
-    put(new Entry(name, trainable ? Role.PARAMETER : Role.STATE, shape, data, null, null, 0, null));
+    put(new Entry(name, trainable ? Role.PARAMETER : Role.STATE, shape, data, null, null));
+    declareVariable(name, shape, trainable);
   }
 
   /**
@@ -94,7 +91,7 @@ public abstract class GeneratedProgram implements Program, WorkerPool.Chunks {
    * not kept, then {@code where} says why, e.g. {@code "kept in registers by kernel 3"}).
    */
   protected final void value(String name, int[] shape, float[] data, String where) {
-    put(new Entry(name, Role.VALUE, shape, data, null, null, 0, where));
+    put(new Entry(name, Role.VALUE, shape, data, null, where));
   }
 
   /** Declares that output {@code role} ({@code loss}, {@code prediction}) is the value named {@code node}. */
@@ -125,67 +122,40 @@ public abstract class GeneratedProgram implements Program, WorkerPool.Chunks {
   /** Runs every kernel and applies the updates; returns the loss. */
   protected abstract float runStep();
 
-  // ---- Program
+  // ---- storage for the checked calls of AbstractProgram
 
   @Override
-  public final List<InputSpec> inputs() {
-    return List.copyOf(inputs);
+  protected final void storeInput(String name, float[] values) {
+    System.arraycopy(values, 0, entries.get(name).floats, 0, values.length);
   }
 
   @Override
-  public final int batchSize() {
-    return batchSize;
+  protected final void storeLabels(String name, int[] labels) {
+    System.arraycopy(labels, 0, entries.get(name).ints, 0, labels.length);
   }
 
   @Override
-  public final void setInput(String name, float[] values) {
-    Entry e = input(name);
-    if (e.floats == null) throw new IllegalArgumentException("input '" + name + "' holds integer labels: use setLabels");
-    checkLength(e, values.length);
-    System.arraycopy(values, 0, e.floats, 0, values.length);
+  protected final void storeScalar(String name, float value) {
+    entries.get(name).floats[0] = value;
   }
 
   @Override
-  public final void setLabels(String name, int[] labels) {
-    Entry e = input(name);
-    if (e.ints == null) throw new IllegalArgumentException("input '" + name + "' is " + e.kind + ", not labels: use setInput");
-    checkLength(e, labels.length);
-    for (int r = 0; r < labels.length; r++) {
-      if (labels[r] < 0 || labels[r] >= e.classes) {
-        throw new IllegalArgumentException("input '" + name + "': label " + labels[r] + " in row " + r + " is outside [0, " + e.classes + ")");
-      }
-    }
-    System.arraycopy(labels, 0, e.ints, 0, labels.length);
-  }
-
-  @Override
-  public final void setScalar(String name, float value) {
-    Entry e = input(name);
-    if (e.floats == null) throw new IllegalArgumentException("input '" + name + "' holds integer labels: use setLabels");
-    checkLength(e, 1);
-    e.floats[0] = value;
-  }
-
-  @Override
-  public final void setValidRows(int rows) {
-    if (rows < 1 || rows > batchSize) throw new IllegalArgumentException("valid rows must be in [1, " + batchSize + "], got " + rows);
+  protected final void storeValidRows(int rows) {
     validRows = rows;
   }
 
-  private Entry input(String name) {
-    Entry e = entries.get(name);
-    if (e == null || e.role != Role.INPUT) {
-      throw new IllegalArgumentException("no input named '" + name + "'; inputs are " + inputs.stream().map(InputSpec::name).toList());
-    }
-    return e;
+  @Override
+  protected final void storeVariable(String name, float[] values) {
+    System.arraycopy(values, 0, entries.get(name).floats, 0, values.length);
   }
 
-  private static void checkLength(Entry e, int length) {
-    if (length != e.size()) {
-      throw new IllegalArgumentException("input '" + e.name + "' of shape " + Arrays.toString(e.shape) + " takes " + e.size()
-          + " values, got " + length);
-    }
+  @Override
+  protected final float[] variableValues(String name) {
+    Entry e = entries.get(name);
+    return Arrays.copyOf(e.floats, e.size());
   }
+
+  // ---- Program
 
   @Override
   public final void forward() {
@@ -218,44 +188,6 @@ public abstract class GeneratedProgram implements Program, WorkerPool.Chunks {
   public final int[] shape(String name) {
     Entry e = resolve(name);
     return e.shape.clone();
-  }
-
-  @Override
-  public final List<String> parameterNames() {
-    List<String> out = new ArrayList<>();
-    for (Entry e : entries.values()) if (e.role == Role.PARAMETER) out.add(e.name);
-    return out;
-  }
-
-  @Override
-  public final NamedTensors state() {
-    NamedTensors t = new NamedTensors();
-    for (Entry e : entries.values()) {
-      if (e.role == Role.PARAMETER || e.role == Role.STATE) t.put(e.name, new FloatTensor(e.shape.clone(), Arrays.copyOf(e.floats, e.size())));
-    }
-    return t;
-  }
-
-  @Override
-  public final void load(NamedTensors values) {
-    for (String name : values.names()) {
-      Entry e = entries.get(name);
-      if (e == null || (e.role != Role.PARAMETER && e.role != Role.STATE)) {
-        List<String> known = new ArrayList<>();
-        for (Entry x : entries.values()) if (x.role == Role.PARAMETER || x.role == Role.STATE) known.add(x.name);
-        throw new IllegalArgumentException("tensor '" + name + "' is not a parameter or state of this program; it has " + known);
-      }
-      FloatTensor t = values.get(name);
-      if (!Arrays.equals(t.shape(), e.shape)) {
-        throw new IllegalArgumentException("tensor '" + name + "' has shape " + Arrays.toString(t.shape()) + ", the program's has "
-            + Arrays.toString(e.shape));
-      }
-      float[] d = t.data();
-      for (int i = 0; i < d.length; i++) {
-        if (!Float.isFinite(d[i])) throw new IllegalArgumentException("tensor '" + name + "' holds " + d[i] + " at index " + i);
-      }
-    }
-    for (String name : values.names()) System.arraycopy(values.get(name).data(), 0, entries.get(name).floats, 0, entries.get(name).size());
   }
 
   @Override

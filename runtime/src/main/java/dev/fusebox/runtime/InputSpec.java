@@ -1,6 +1,7 @@
 package dev.fusebox.runtime;
 
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Name, shape and kind of a program input. For {@link InputKind#LABELS} the shape is {@code [batch]}
@@ -37,7 +38,7 @@ public record InputSpec(String name, int[] shape, InputKind kind, int classes) {
 
   @Override
   public String toString() {
-    return name + Arrays.toString(shape) + " " + kind.name().toLowerCase(java.util.Locale.ROOT)
+    return name + Arrays.toString(shape) + " " + kind.name().toLowerCase(Locale.ROOT)
         + (kind == InputKind.LABELS ? " (" + classes + " classes)" : "");
   }
 }

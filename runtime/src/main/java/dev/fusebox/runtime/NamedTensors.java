@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * An insertion-ordered map from names to tensors: parameters, optimizer state, a parameter file's
@@ -54,7 +55,7 @@ public final class NamedTensors {
   }
 
   /** The tensors whose names satisfy the filter, in order (shared, not copied). */
-  public NamedTensors filter(java.util.function.Predicate<String> keep) {
+  public NamedTensors filter(Predicate<String> keep) {
     NamedTensors c = new NamedTensors();
     tensors.forEach((k, v) -> { if (keep.test(k)) c.put(k, v); });
     return c;

@@ -7,6 +7,7 @@ import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
 import dev.fusebox.interp.Interpreter;
 import dev.fusebox.ir.Graph;
+import java.util.SplittableRandom;
 
 /**
  * Declares a small classifier, derives its backward graph, prints both, checks every gradient
@@ -34,7 +35,7 @@ public final class Quickstart {
 
     Interpreter program = Interpreter.create(training);
     float[] features = new float[8 * 4];
-    java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+    SplittableRandom rng = new SplittableRandom(3);
     for (int i = 0; i < features.length; i++) features[i] = (float) rng.nextGaussian();
     program.setInput("x", features);
     program.setLabels("y", new int[] {0, 1, 2, 0, 1, 2, 0, 1});

@@ -3,10 +3,10 @@ package dev.fusebox.samples;
 import dev.fusebox.CompileOptions;
 import dev.fusebox.Compiler;
 import dev.fusebox.Compiler.Compilation;
+import dev.fusebox.Target;
 import dev.fusebox.builder.Activation;
 import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
-import dev.fusebox.codegen.Backend;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.optim.Adam;
 import dev.fusebox.runtime.NamedTensors;
@@ -59,7 +59,7 @@ public final class Sweep {
     int threads = Integer.parseInt(Args.first(args, Integer.toString(Runtime.getRuntime().availableProcessors())));
     Dataset.Split split = SampleData.standardisedDigits(SEED);
     long start = System.nanoTime();
-    List<Outcome> outcomes = runParallel(grid(), split, threads, Backend.VECTOR);
+    List<Outcome> outcomes = runParallel(grid(), split, threads, Target.auto());
     System.out.printf(Locale.ROOT, "%d configurations of a 64-h-10 ReLU digits classifier, Adam, %d epochs each, on %d "
         + "threads in %.1f s%n", outcomes.size(), EPOCHS, threads, (System.nanoTime() - start) / 1e9);
     print(outcomes, System.out);
@@ -81,12 +81,12 @@ public final class Sweep {
   }
 
   /** Trains one configuration from scratch: its own compiled program, a quiet trainer, a final score. */
-  public static Outcome train(Config config, Dataset.Split data, Backend backend) {
+  public static Outcome train(Config config, Dataset.Split data, Target target) {
     // The optimizer's lr is only the initial value of the program's lr input, and it is written into the
     // generated source; giving every configuration the same one and its own rate through a schedule
     // keeps the source identical across rates, so they share one compiled class and its JIT warm-up.
     Compilation compilation = Compiler.compile(model(config.hidden()), Adam.adam(1e-3), CompileOptions.defaults());
-    Program program = compilation.program(backend);
+    Program program = compilation.program(target);
     try {
       Trainer.builder(program, data.train()).epochs(EPOCHS).seed(SEED).schedule(Schedule.constant(config.lr())).quiet()
           .build().fit();
@@ -99,12 +99,12 @@ public final class Sweep {
   }
 
   /** Every configuration on a pool of {@code threads}, results in the configurations' order. */
-  public static List<Outcome> runParallel(List<Config> configs, Dataset.Split data, int threads, Backend backend)
+  public static List<Outcome> runParallel(List<Config> configs, Dataset.Split data, int threads, Target target)
       throws InterruptedException, ExecutionException {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<Outcome>> futures = new ArrayList<>();
-      for (Config c : configs) futures.add(pool.submit(() -> train(c, data, backend)));
+      for (Config c : configs) futures.add(pool.submit(() -> train(c, data, target)));
       List<Outcome> outcomes = new ArrayList<>();
       for (Future<Outcome> f : futures) outcomes.add(f.get());
       return outcomes;
@@ -114,8 +114,8 @@ public final class Sweep {
   }
 
   /** The same configurations one after another on the calling thread. */
-  public static List<Outcome> runSequential(List<Config> configs, Dataset.Split data, Backend backend) {
-    return configs.stream().map(c -> train(c, data, backend)).toList();
+  public static List<Outcome> runSequential(List<Config> configs, Dataset.Split data, Target target) {
+    return configs.stream().map(c -> train(c, data, target)).toList();
   }
 
   static void print(List<Outcome> outcomes, PrintStream out) {

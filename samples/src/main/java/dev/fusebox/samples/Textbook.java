@@ -10,6 +10,7 @@ import dev.fusebox.optim.TrainingGraph;
 import dev.fusebox.runtime.NamedTensors;
 import dev.fusebox.runtime.init.Initializers;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -101,7 +102,7 @@ public final class Textbook {
     if (shape.length != 2 || shape[0] == 1) return format(values);
     StringBuilder b = new StringBuilder("[");
     for (int r = 0; r < shape[0]; r++) {
-      b.append(r == 0 ? "" : ", ").append(format(java.util.Arrays.copyOfRange(values, r * shape[1], (r + 1) * shape[1])));
+      b.append(r == 0 ? "" : ", ").append(format(Arrays.copyOfRange(values, r * shape[1], (r + 1) * shape[1])));
     }
     return b.append(']').toString();
   }

@@ -2,6 +2,7 @@ package dev.fusebox.samples;
 
 import dev.fusebox.Compiler;
 import dev.fusebox.CompileOptions;
+import dev.fusebox.Target;
 import dev.fusebox.builder.Activation;
 import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
@@ -91,7 +92,7 @@ public final class VanishingGradient {
   /** One forward and backward pass; the norm of {@code layers.i.weight.grad} for every hidden layer i. */
   static double[] gradientNorms(Activation activation, float[] x, float[] y) {
     // A single step gains nothing from generated code, so the compiled graph runs on the interpreter.
-    Program program = Compiler.compile(model(activation), null, CompileOptions.defaults()).interpreter();
+    Program program = Compiler.compile(model(activation), null, CompileOptions.defaults()).program(Target.interpreter());
     program.setInput("x", x);
     program.setInput("y", y);
     program.step(); // with no optimizer, a step computes the loss and the gradients and changes nothing

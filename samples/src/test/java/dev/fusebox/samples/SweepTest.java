@@ -2,7 +2,7 @@ package dev.fusebox.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fusebox.codegen.Backend;
+import dev.fusebox.Target;
 import dev.fusebox.runtime.data.Dataset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,8 +14,8 @@ class SweepTest {
     Dataset.Split data = SampleData.standardisedDigits(Sweep.SEED);
     List<Sweep.Config> grid = Sweep.grid();
 
-    List<Sweep.Outcome> parallel = Sweep.runParallel(grid, data, 2, Backend.VECTOR);
-    List<Sweep.Outcome> sequential = Sweep.runSequential(grid, data, Backend.VECTOR);
+    List<Sweep.Outcome> parallel = Sweep.runParallel(grid, data, 2, Target.vector());
+    List<Sweep.Outcome> sequential = Sweep.runSequential(grid, data, Target.vector());
 
     assertThat(parallel).hasSize(grid.size());
     for (int i = 0; i < grid.size(); i++) {

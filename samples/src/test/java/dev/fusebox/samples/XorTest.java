@@ -3,6 +3,7 @@ package dev.fusebox.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class XorTest {
@@ -12,7 +13,7 @@ class XorTest {
     Captured out = new Captured();
     float[] p = Xor.run(Xor.SEED, out);
 
-    assertThat(Xor.learned(p)).as("predictions %s", java.util.Arrays.toString(p)).isTrue();
+    assertThat(Xor.learned(p)).as("predictions %s", Arrays.toString(p)).isTrue();
     assertThat(p[0]).isLessThan(0.1f);
     assertThat(p[1]).isGreaterThan(0.9f);
     assertThat(p[2]).isGreaterThan(0.9f);

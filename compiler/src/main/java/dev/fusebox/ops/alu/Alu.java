@@ -1,6 +1,7 @@
 package dev.fusebox.ops.alu;
 
 import dev.fusebox.runtime.FMath;
+import java.util.Locale;
 
 /**
  * The primitive scalar operations elementwise bodies are made of. Comparisons yield 1 or 0;
@@ -26,7 +27,7 @@ public enum Alu {
 
   /** Lower-case name as printed in expressions. */
   public String symbol() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 
   public boolean isComparison() {

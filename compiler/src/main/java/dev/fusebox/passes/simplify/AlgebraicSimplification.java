@@ -9,6 +9,7 @@ import dev.fusebox.ops.Elementwise;
 import dev.fusebox.ops.MatMul;
 import dev.fusebox.ops.SumTo;
 import dev.fusebox.ops.Transpose;
+import dev.fusebox.ops.alu.Alu;
 import dev.fusebox.ops.alu.Expr;
 import dev.fusebox.ops.alu.Simplify;
 import dev.fusebox.passes.Pass;
@@ -77,7 +78,7 @@ public final class AlgebraicSimplification implements Pass {
       }
     }
     Expr body = Simplify.simplify(e.expr().substitute(replace));
-    if (body.op() == dev.fusebox.ops.alu.Alu.INPUT && kept.get(body.index()).shape().equals(n.shape())) {
+    if (body.op() == Alu.INPUT && kept.get(body.index()).shape().equals(n.shape())) {
       ctx.decide(name(), "'" + n.name() + "' is its operand '" + kept.get(body.index()).name() + "'");
       return kept.get(body.index());
     }

@@ -9,6 +9,7 @@ import dev.fusebox.ops.Constant;
 import dev.fusebox.passes.Pass;
 import dev.fusebox.passes.PassContext;
 import dev.fusebox.passes.Rewriter;
+import java.util.List;
 
 /**
  * Evaluates pure nodes whose inputs are all constants, with the op's own reference semantics in
@@ -38,11 +39,11 @@ public final class ConstantFolding implements Pass {
       double[] values = out.toDoubles();
       for (double v : values) if (!Double.isFinite(v)) return r.keep(n, inputs);
       ctx.decide(name(), "'" + n.name() + "' is constant");
-      return r.replaceOp(n, new Constant(n.shape(), values), java.util.List.of());
+      return r.replaceOp(n, new Constant(n.shape(), values), List.of());
     });
   }
 
-  private static boolean foldable(Node n, java.util.List<Node> inputs) {
+  private static boolean foldable(Node n, List<Node> inputs) {
     if (!n.op().isPure() || n.op().readsValidRows() || inputs.isEmpty() || n.shape().size() > MAX_ELEMENTS) return false;
     if (n.dtype() != DType.F32) return false;
     for (Node in : inputs) if (!(in.op() instanceof Constant)) return false;

@@ -4,7 +4,10 @@ import static dev.fusebox.passes.PassTesting.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusebox.ir.Graph;
+import dev.fusebox.ir.GraphPrinter;
 import dev.fusebox.passes.PassContext;
+import dev.fusebox.text.GraphParser;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Each simplification pass on graph text, checked FileCheck-style (and for idempotence). */
@@ -130,25 +133,25 @@ class SimplificationPassesTest {
         CHECK: sum2 = sum(w)
         """);
     // d = −(−x) as two nodes is elementwise fusion's business; within one body it simplifies away:
-    Graph single = dev.fusebox.text.GraphParser.parse("""
+    Graph single = GraphParser.parse("""
         x = input[features] : f32[2, 3]
         d = neg{neg(neg(x0))}(x) : f32[2, 3]
         output d = d
         """);
-    assertThat(dev.fusebox.ir.GraphPrinter.print(new AlgebraicSimplification().apply(single, PassContext.quiet())))
+    assertThat(GraphPrinter.print(new AlgebraicSimplification().apply(single, PassContext.quiet())))
         .isEqualTo("x = input[features] : f32[2, 3]\noutput d = x\n");
     assertThat(out.size()).isLessThan(20);
   }
 
   @Test
   void passesReturnTheirInputWhenNothingChanges() {
-    Graph g = dev.fusebox.text.GraphParser.parse("""
+    Graph g = GraphParser.parse("""
         x = input[features] : f32[2, 3]
         e = exp(x) : f32[2, 3]
         s = sum(e) : f32[]
         output loss = s
         """);
-    for (var pass : java.util.List.of(new DeadNodeElimination(), new CommonSubexpressionElimination(), new ConstantFolding(),
+    for (var pass : List.of(new DeadNodeElimination(), new CommonSubexpressionElimination(), new ConstantFolding(),
         new AlgebraicSimplification())) {
       assertThat(pass.apply(g, PassContext.quiet())).as(pass.name()).isSameAs(g);
     }

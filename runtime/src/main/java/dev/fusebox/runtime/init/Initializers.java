@@ -1,5 +1,6 @@
 package dev.fusebox.runtime.init;
 
+import java.util.Arrays;
 import java.util.Locale;
 import dev.fusebox.runtime.SplitMix64;
 
@@ -23,7 +24,7 @@ public final class Initializers {
 
   public static Initializer constant(double value) {
     if (!Double.isFinite(value)) throw new IllegalArgumentException("constant initialiser needs a finite value, got " + value);
-    return new Simple("constant(" + fmt(value) + ")", (out, shape, rng) -> java.util.Arrays.fill(out, 0, size(shape), (float) value));
+    return new Simple("constant(" + fmt(value) + ")", (out, shape, rng) -> Arrays.fill(out, 0, size(shape), (float) value));
   }
 
   public static Initializer uniform(double low, double high) {

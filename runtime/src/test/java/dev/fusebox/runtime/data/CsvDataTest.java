@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.zip.GZIPOutputStream;
@@ -194,7 +195,7 @@ class CsvDataTest {
       out.write("a,b\n".repeat(2000).getBytes(StandardCharsets.UTF_8));
     }
     byte[] whole = Files.readAllBytes(file);
-    Files.write(file, java.util.Arrays.copyOf(whole, whole.length / 2));
+    Files.write(file, Arrays.copyOf(whole, whole.length / 2));
     assertThatThrownBy(() -> CsvData.readFeatures(file))
         .isInstanceOf(DataFileException.class)
         .hasMessageStartingWith("cut.csv.gz: has corrupt or truncated gzip data (");

@@ -9,10 +9,13 @@ import dev.fusebox.runtime.FloatTensor;
 import dev.fusebox.runtime.NamedTensors;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -181,7 +184,7 @@ class SafeTensorsTest {
     Thread.currentThread().interrupt();
     try {
       assertThatThrownBy(() -> SafeTensors.write(file, new NamedTensors().put("x", FloatTensor.of(new float[] {1f}))))
-          .isInstanceOf(java.nio.channels.ClosedByInterruptException.class);
+          .isInstanceOf(ClosedByInterruptException.class);
     } finally {
       assertThat(Thread.interrupted()).as("interrupt status kept for the caller").isTrue();
     }
@@ -205,7 +208,7 @@ class SafeTensorsTest {
   void writingIntoAMissingDirectoryCreatesNothing() {
     Path file = dir.resolve("missing").resolve("model.safetensors");
     assertThatThrownBy(() -> SafeTensors.write(file, referenceTensors()))
-        .isInstanceOf(java.nio.file.NoSuchFileException.class)
+        .isInstanceOf(NoSuchFileException.class)
         .hasMessageContaining("missing");
     assertThat(listing()).isEmpty();
   }
@@ -235,7 +238,7 @@ class SafeTensorsTest {
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(p -> p.getFileName().toString()).sorted().toList();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 }

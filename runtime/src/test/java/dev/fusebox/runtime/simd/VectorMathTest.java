@@ -3,6 +3,7 @@ package dev.fusebox.runtime.simd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusebox.runtime.FMath;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class VectorMathTest {
   @Test
   void signMatchesMathSignum() {
     float[] x = {-3f, -0f, 0f, 2.5f, Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -1e-30f};
-    float[] in = java.util.Arrays.copyOf(x, Math.max(S.length(), x.length)), out = new float[in.length];
+    float[] in = Arrays.copyOf(x, Math.max(S.length(), x.length)), out = new float[in.length];
     VectorMath.sign(FloatVector.fromArray(S, in, 0)).intoArray(out, 0);
     for (int i = 0; i < Math.min(x.length, S.length()); i++) {
       assertThat(Float.valueOf(out[i])).as("sign(%s)", x[i]).isEqualTo(Float.valueOf(Math.signum(x[i])));
