@@ -6,7 +6,6 @@ import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Dataset;
 import dev.fusebox.runtime.train.Evaluator;
 import dev.fusebox.runtime.train.Metrics;
-import java.util.Locale;
 
 /**
  * A model's scores on labelled data as one line of text: the loss, then the accuracy for a classifier
@@ -40,7 +39,8 @@ final class Scores {
     return (double) correct / data.rows();
   }
 
+  /** As the trainer's log lines print a score: see {@link Metrics#formatValue}. */
   static String fixed(double v) {
-    return String.format(Locale.ROOT, "%.4f", v);
+    return Metrics.formatValue(v);
   }
 }

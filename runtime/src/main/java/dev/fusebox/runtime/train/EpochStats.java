@@ -40,7 +40,7 @@ public record EpochStats(int epoch, int steps, long rows, double trainLoss, doub
   /** The line of {@link #format} without its epoch: {@code loss 0.4121  valid_loss 0.4377  ...  1.2 s}. */
   public String formatScores() {
     StringBuilder b = new StringBuilder();
-    b.append("loss ").append(Metrics.fixed(trainLoss));
+    b.append("loss ").append(Metrics.formatValue(trainLoss));
     validation.ifPresent(m -> b.append("  ").append(m.format("valid_")));
     b.append("  ").append(String.format(Locale.ROOT, "%.1f s", elapsed.toNanos() / 1e9));
     return b.toString();

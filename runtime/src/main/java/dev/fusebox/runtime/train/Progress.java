@@ -99,7 +99,7 @@ interface Progress extends AutoCloseable {
       bar.step();
       long now = System.nanoTime();
       if (now - lastRefresh >= REFRESH_NANOS) {
-        bar.setExtraMessage("loss " + Metrics.fixed(lossSum / rows));
+        bar.setExtraMessage("loss " + Metrics.formatValue(lossSum / rows));
         lastRefresh = now;
       }
     }

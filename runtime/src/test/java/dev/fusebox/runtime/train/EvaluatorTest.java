@@ -94,6 +94,21 @@ class EvaluatorTest {
   }
 
   @Test
+  void hugeAndTinyValuesPrintInScientificNotationAsPyTorchDoes() {
+    // torch.tensor(1.5418205017092413e35) prints 1.5418e+35, torch.tensor(1e8) 1.0000e+08, torch.tensor(3.2e-6) 3.2000e-06.
+    assertThat(Metrics.formatValue(1.5418205017092413e35)).isEqualTo("1.5418e+35");
+    assertThat(Metrics.formatValue(1e8)).isEqualTo("1.0000e+08");
+    assertThat(Metrics.formatValue(-2.5e9)).isEqualTo("-2.5000e+09");
+    assertThat(Metrics.formatValue(3.2e-6)).isEqualTo("3.2000e-06");
+    assertThat(Metrics.formatValue(99_999_999.5)).isEqualTo("99999999.5000");
+    assertThat(Metrics.formatValue(1e-4)).isEqualTo("0.0001");
+    assertThat(Metrics.formatValue(0)).isEqualTo("0.0000");
+    assertThat(Metrics.formatValue(Double.NaN)).isEqualTo("NaN");
+    assertThat(Metrics.formatValue(Double.POSITIVE_INFINITY)).isEqualTo("Infinity");
+    assertThat(Metrics.classification(4, 1.5418205017092413e35, 0.25).format("")).isEqualTo("loss 1.5418e+35  accuracy 0.2500");
+  }
+
+  @Test
   void explainsDataItCannotScore() {
     Evaluator classes = Evaluator.of(new ScriptedProgram(2, 2, ScriptedProgram.labels("y", 2, 3)));
     Dataset unlabelled = Dataset.ofFeatures(new float[][] {{1, 2}});
