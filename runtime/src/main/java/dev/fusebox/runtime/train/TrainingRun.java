@@ -52,7 +52,7 @@ final class TrainingRun {
     Checkpoints checkpoints = t.checkpointDir == null ? null : Checkpoints.in(t.checkpointDir, program);
     try (StepLog log = t.logFile == null ? null : StepLog.open(t.logFile);
         Progress progress = t.out == null ? Progress.silent()
-            : t.progressBar ? Progress.bar() : Progress.lines(t.out)) {
+            : t.bar != null ? Progress.bar(t.bar, t.clock) : Progress.lines(t.out)) {
       for (int e = 0; e < epochs && stopReason == null; e++) {
         int stepsThisEpoch = (int) Math.min(perEpoch, totalSteps - step);
         runEpoch(e, epochs, stepsThisEpoch, batches, log, progress, checkpoints);
