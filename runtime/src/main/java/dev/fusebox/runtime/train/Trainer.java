@@ -101,8 +101,8 @@ public final class Trainer {
   }
 
   /**
-   * Options for a {@link Trainer}; {@link #epochs} or {@link #steps} is required. Without a schedule
-   * the program's {@code lr} input keeps its value (a training graph starts it at the optimizer's rate).
+   * Options for a {@link Trainer}; {@link #epochs} or {@link #steps} is required, everything else has a
+   * default.
    */
   public static final class Builder {
     private final Program program;
@@ -167,7 +167,11 @@ public final class Trainer {
       return this;
     }
 
-    /** The learning rate of every step; required when the program has an {@code lr} input. */
+    /**
+     * The learning rate of every step, set on the program's scalar {@code lr} input before each step;
+     * the program must have one. Optional: without a schedule the {@code lr} input keeps the value it
+     * has (a training graph starts it at its optimizer's rate), and that is the rate the epochs report.
+     */
     public Builder schedule(Schedule schedule) {
       this.schedule = Objects.requireNonNull(schedule, "schedule");
       return this;
