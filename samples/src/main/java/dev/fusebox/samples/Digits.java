@@ -11,6 +11,7 @@ import dev.fusebox.codegen.Backend;
 import dev.fusebox.codegen.ProgramEmitter;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.optim.Adam;
+import dev.fusebox.optim.Optimizer;
 import dev.fusebox.runtime.NamedTensors;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Dataset;
@@ -77,7 +78,7 @@ public final class Digits {
         train.rows(), test.rows(), BATCH, EPOCHS);
 
     long compileStart = System.nanoTime();
-    Compilation compilation = Compiler.compile(model(BATCH), Adam.adam(1e-3), CompileOptions.defaults());
+    Compilation compilation = Compiler.compile(model(BATCH), Optimizer.adam(1e-3), CompileOptions.defaults());
     Program program = compilation.program(); // generated Vector API code, compiled in memory by Janino
     out.printf(Locale.ROOT, "compiled the training step into %d fused kernels in %.1f s%n", compilation.fused().kernels().size(),
         (System.nanoTime() - compileStart) / 1e9);
