@@ -25,10 +25,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -96,10 +94,10 @@ public final class Digits {
 
     Files.createDirectories(dir);
     Path model = dir.resolve("digits.safetensors");
-    Set<String> names = new HashSet<>(program.parameterNames());
-    NamedTensors parameters = program.state().filter(names::contains);
-    // The standardisation belongs to the model: without it the weights see inputs on the wrong scale.
-    SafeTensors.write(model, parameters, Map.of("mean", join(standardizer.mean()), "scale", join(standardizer.scale())));
+    // The parameters alone (no optimizer state), and the standardisation, which belongs to the model:
+    // without it the weights see inputs on the wrong scale.
+    SafeTensors.writeParameters(model, program, Map.of("mean", join(standardizer.mean()), "scale", join(standardizer.scale())));
+    NamedTensors parameters = SafeTensors.read(model).tensors();
     Path generated = dir.resolve("generated");
     ProgramEmitter.Source source = compilation.source(Backend.VECTOR);
     Dumps.write(generated, compilation, source);
