@@ -171,7 +171,7 @@ class InputErrorsTest {
     assertFails(train(spec, "--backend", "gpu"), "fusebox: error: Invalid value for option '--backend': unknown backend 'gpu'; "
         + "the backends are interpreter, vector, scalar (see 'fusebox train --help')");
     assertFails(train(spec, "--steps", 0), "fusebox: error: --steps must be at least 1, not 0 (see 'fusebox train --help')");
-    assertFails(Cli.run(), "fusebox: error: no command given; the commands are train, predict and dump (see 'fusebox --help')");
+    assertFails(Cli.run(), "fusebox: error: no command given; the commands are train, predict, dump and bench (see 'fusebox --help')");
     assertFails(Cli.run("fit"), "fusebox: error: Unmatched argument at index 0: 'fit' (see 'fusebox --help')");
   }
 
