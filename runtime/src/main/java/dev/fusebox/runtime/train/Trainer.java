@@ -76,13 +76,19 @@ public final class Trainer {
     this.checkpointDir = b.checkpointDir;
     this.logFile = b.logFile;
     this.out = b.quiet ? null : b.out;
-    this.bar = b.quiet ? null : b.bar != null ? b.bar
-        : b.progressBar == null ? (b.out == System.out && Terminals.interactive() ? System.err : null)
-        : b.progressBar ? System.err : null;
+    this.bar = barStream(b);
     this.clock = b.clock;
     this.failOnNonFiniteLoss = b.failOnNonFiniteLoss;
     this.trainBinding = InputBinding.supervised(program, train, "training data");
     if (valid != null) Evaluator.of(program).check(valid, "validation data");
+  }
+
+  /** Where the progress bar goes, or null for lines: asked for, or by default a terminal watching standard output. */
+  private static PrintStream barStream(Builder b) {
+    if (b.quiet) return null;
+    if (b.bar != null) return b.bar;
+    boolean wanted = b.progressBar != null ? b.progressBar : b.out == System.out && Terminals.interactive();
+    return wanted ? System.err : null;
   }
 
   public static Builder builder(Program program, Dataset train) {
