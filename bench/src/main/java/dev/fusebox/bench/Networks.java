@@ -13,6 +13,7 @@ import java.util.List;
  * optimizer).
  *
  * <table>
+ * <caption>The benchmark networks</caption>
  * <tr><th>name</th><th>layers</th><th>batch</th><th>loss</th><th>optimizer</th></tr>
  * <tr><td>tiny</td><td>3-2-1, sigmoid</td><td>1</td><td>mse</td><td>SGD</td></tr>
  * <tr><td>xor</td><td>2-2-1, ReLU</td><td>4</td><td>BCE with logits</td><td>Adam</td></tr>

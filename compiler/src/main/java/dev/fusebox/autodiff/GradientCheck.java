@@ -8,6 +8,7 @@ import dev.fusebox.ops.Input;
 import dev.fusebox.ops.Variable;
 import dev.fusebox.runtime.InputKind;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,7 +134,7 @@ public final class GradientCheck {
       Node node = withGrads.node(t);
       double[] x = node.op().isVariable() ? exact.readDouble(t) : valueOf(exact, node);
       double[] g = grads.get(t);
-      TensorReport.Builder r = new TensorReport.Builder(t, node.shape().cols());
+      TensorReport.Builder r = new TensorReport.Builder(t, node.shape().dims());
       for (int i : sample(x.length, rng)) {
         double saved = x[i];
         x[i] = saved + h;
@@ -216,14 +217,14 @@ public final class GradientCheck {
 
     static final class Builder {
       private final String name;
-      private final int cols;
+      private final int[] dims;
       private int checked, skipped, failed;
       private double maxAbs = 0, maxRel = 0, analytic, numeric;
       private String absAt = "-", relAt = "-";
 
-      Builder(String name, int cols) {
+      Builder(String name, int[] dims) {
         this.name = name;
-        this.cols = cols;
+        this.dims = dims;
       }
 
       void add(int i, double a, double n, boolean kink, double atol, double rtol) {
@@ -239,14 +240,24 @@ public final class GradientCheck {
         if (!(abs <= atol || rel <= rtol)) failed++;
         if (!(abs <= maxAbs)) {
           maxAbs = abs;
-          absAt = "[" + i / cols + ", " + i % cols + "]";
+          absAt = index(i);
           analytic = a;
           numeric = n;
         }
         if (!(rel <= maxRel)) {
           maxRel = rel;
-          relAt = "[" + i / cols + ", " + i % cols + "]";
+          relAt = index(i);
         }
+      }
+
+      /** Element {@code i} of a row-major tensor as an index of its own rank: {@code [3]} for a bias, {@code [1, 2]} for a weight. */
+      String index(int i) {
+        int[] at = new int[dims.length];
+        for (int d = dims.length - 1; d >= 0; d--) {
+          at[d] = i % dims[d];
+          i /= dims[d];
+        }
+        return Arrays.toString(at);
       }
 
       TensorReport build() {

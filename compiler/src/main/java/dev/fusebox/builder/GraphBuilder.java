@@ -97,6 +97,21 @@ public final class GraphBuilder {
     return source(name, new Input(InputKind.LABELS, shape(name, "input", rows), classes));
   }
 
+  /**
+   * Integer class labels for {@code logits} {@code [rows, classes]}: one label per row, shape
+   * {@code [rows]}, each in {@code [0, classes)}. The same input as {@code labels(name, rows, classes)},
+   * read off the logits, so the call cannot be mistaken for a {@code [rows, classes]} tensor:
+   * {@code Tensor y = g.labelsFor("y", logits)}.
+   */
+  public Tensor labelsFor(String name, Tensor logits) {
+    if (logits == null) throw error("input", name, "logits are null");
+    Shape s = logits.shape();
+    if (s.rank() != 2) {
+      throw error("input", name, "labels are declared for logits [rows, classes]; '" + logits.name() + "' has shape " + s);
+    }
+    return labels(name, s.rows(), s.cols());
+  }
+
   /** A scalar set between steps, such as a learning rate, holding {@code initial} until set. */
   public Tensor scalar(String name, double initial) {
     finite("scalar", initial);

@@ -30,9 +30,10 @@ import picocli.CommandLine.Spec;
  * suite (see BENCHMARKS.md): this is the quick look.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
-    description = {"Time a training step of the model SPEC.json describes, on",
+    description = {"Time a training step, compiled and interpreted.",
+        "Times a training step of the model SPEC.json describes on",
         "generated vector kernels and on the reference interpreter, with",
-        "one batch of random data; print the median time per step of each",
+        "one batch of random data; prints the median time per step of each",
         "and how many times faster the compiled step is.", ""},
     footerHeading = "%nExit codes:%n",
     footer = {"  0  timed", "  1  usage or input error", "  3  internal error"})

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -63,7 +64,9 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "no command given; the commands are train, predict and dump");
+    List<String> commands = List.copyOf(spec.subcommands().keySet());
+    String list = String.join(", ", commands.subList(0, commands.size() - 1)) + " and " + commands.get(commands.size() - 1);
+    throw new ParameterException(spec.commandLine(), "no command given; the commands are " + list);
   }
 
   /** One line naming the problem and where help is; usage errors never show a stack trace. */

@@ -7,7 +7,6 @@ import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Dataset;
 import dev.fusebox.runtime.train.Evaluator;
 import dev.fusebox.runtime.train.Metrics;
-import java.util.Locale;
 
 /**
  * A model's scores on labelled data as one line of text: the loss, then what the spec's loss scores by
@@ -42,7 +41,8 @@ final class Scores {
     return (double) correct / data.rows();
   }
 
+  /** As the trainer's log lines print a score: see {@link Metrics#formatValue}. */
   static String fixed(double v) {
-    return String.format(Locale.ROOT, "%.4f", v);
+    return Metrics.formatValue(v);
   }
 }

@@ -19,7 +19,7 @@ final class OptimizerSpec {
     try {
       switch (type) {
         case "sgd": {
-          Sgd o = Sgd.of(r.nonNegative("lr", 1e-3)).withMomentum(r.nonNegative("momentum", 0))
+          Sgd o = Optimizer.sgd(r.nonNegative("lr", 1e-3)).withMomentum(r.nonNegative("momentum", 0))
               .withDampening(r.number("dampening", 0)).withWeightDecay(r.nonNegative("weight_decay", 0));
           o = o.withNesterov(r.bool("nesterov", false));
           r.done(List.of("type", "lr", "momentum", "dampening", "weight_decay", "nesterov"));
@@ -27,7 +27,8 @@ final class OptimizerSpec {
         }
         case "adam":
         case "adamw": {
-          Adam o = type.equals("adam") ? Adam.adam(r.nonNegative("lr", 1e-3)) : Adam.adamW(r.nonNegative("lr", 1e-3));
+          double lr = r.nonNegative("lr", 1e-3);
+          Adam o = type.equals("adam") ? Optimizer.adam(lr) : Optimizer.adamW(lr);
           double[] betas = betas(r);
           o = o.withBetas(betas[0], betas[1]).withEps(r.nonNegative("eps", 1e-8))
               .withWeightDecay(r.nonNegative("weight_decay", o.weightDecay())).withAmsgrad(r.bool("amsgrad", false));
@@ -35,14 +36,15 @@ final class OptimizerSpec {
           return o;
         }
         case "rmsprop": {
-          RmsProp o = RmsProp.of(r.nonNegative("lr", 1e-2)).withAlpha(r.nonNegative("alpha", 0.99)).withEps(r.nonNegative("eps", 1e-8))
+          RmsProp o = Optimizer.rmsProp(r.nonNegative("lr", 1e-2)).withAlpha(r.nonNegative("alpha", 0.99))
+              .withEps(r.nonNegative("eps", 1e-8))
               .withWeightDecay(r.nonNegative("weight_decay", 0)).withMomentum(r.nonNegative("momentum", 0))
               .withCentered(r.bool("centered", false));
           r.done(List.of("type", "lr", "alpha", "eps", "weight_decay", "momentum", "centered"));
           return o;
         }
         case "adagrad": {
-          Adagrad o = Adagrad.of(r.nonNegative("lr", 1e-2)).withLrDecay(r.nonNegative("lr_decay", 0))
+          Adagrad o = Optimizer.adagrad(r.nonNegative("lr", 1e-2)).withLrDecay(r.nonNegative("lr_decay", 0))
               .withWeightDecay(r.nonNegative("weight_decay", 0))
               .withInitialAccumulator(r.nonNegative("initial_accumulator_value", 0)).withEps(r.nonNegative("eps", 1e-10));
           r.done(List.of("type", "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"));

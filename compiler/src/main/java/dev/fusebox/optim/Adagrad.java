@@ -27,10 +27,6 @@ public record Adagrad(double lr, double lrDecay, double weightDecay, double init
     Optimizer.check(eps >= 0, "Invalid epsilon value", eps);
   }
 
-  public static Adagrad of(double lr) {
-    return new Adagrad(lr, 0, 0, 0, 1e-10);
-  }
-
   public Adagrad withLrDecay(double lrDecay) {
     return new Adagrad(lr, lrDecay, weightDecay, initialAccumulator, eps);
   }

@@ -32,16 +32,6 @@ public record Adam(double lr, double beta1, double beta2, double eps, double wei
     Optimizer.check(weightDecay >= 0, "Invalid weight_decay value", weightDecay);
   }
 
-  /** Adam with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no weight decay. */
-  public static Adam adam(double lr) {
-    return new Adam(lr, 0.9, 0.999, 1e-8, 0, false, false);
-  }
-
-  /** AdamW with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */
-  public static Adam adamW(double lr) {
-    return new Adam(lr, 0.9, 0.999, 1e-8, 0.01, false, true);
-  }
-
   public Adam withBetas(double beta1, double beta2) {
     return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, decoupled);
   }

@@ -7,8 +7,37 @@ package dev.fusebox.optim;
  * Every implementation follows PyTorch's defaults and update order (see each class), and like
  * {@code torch.optim} it only sees parameters a gradient reaches: a parameter the loss does not depend
  * on is left exactly as it is (no weight decay, no state), see {@link TrainingGraph}.
+ *
+ * <p>Create one with the factory of its name, which has PyTorch's defaults, and change a default with
+ * the record's {@code with...} methods: {@code Optimizer.sgd(0.1).withMomentum(0.9).withNesterov(true)},
+ * {@code Optimizer.adamW(1e-3).withWeightDecay(0.05)}.
  */
 public interface Optimizer {
+
+  /** SGD as {@code torch.optim.SGD}: no momentum, dampening or weight decay. */
+  static Sgd sgd(double lr) {
+    return new Sgd(lr, 0, 0, 0, false);
+  }
+
+  /** Adam as {@code torch.optim.Adam}: betas (0.9, 0.999), eps 1e-8, no weight decay, no AMSGrad. */
+  static Adam adam(double lr) {
+    return new Adam(lr, 0.9, 0.999, 1e-8, 0, false, false);
+  }
+
+  /** AdamW as {@code torch.optim.AdamW}: betas (0.9, 0.999), eps 1e-8, weight decay 0.01, no AMSGrad. */
+  static Adam adamW(double lr) {
+    return new Adam(lr, 0.9, 0.999, 1e-8, 0.01, false, true);
+  }
+
+  /** RMSprop as {@code torch.optim.RMSprop}: α 0.99, eps 1e-8, no weight decay, no momentum, not centered. */
+  static RmsProp rmsProp(double lr) {
+    return new RmsProp(lr, 0.99, 1e-8, 0, 0, false);
+  }
+
+  /** Adagrad as {@code torch.optim.Adagrad}: no lr decay or weight decay, initial accumulator 0, eps 1e-10. */
+  static Adagrad adagrad(double lr) {
+    return new Adagrad(lr, 0, 0, 0, 1e-10);
+  }
 
   /** {@code sgd}, {@code adam}, {@code adamw}, {@code rmsprop} or {@code adagrad}. */
   String name();

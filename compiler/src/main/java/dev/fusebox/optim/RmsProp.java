@@ -29,11 +29,6 @@ public record RmsProp(double lr, double alpha, double eps, double weightDecay, d
     Optimizer.check(weightDecay >= 0, "Invalid weight_decay value", weightDecay);
   }
 
-  /** PyTorch's defaults: α 0.99, ε 1e-8, no decay, no momentum, not centered. */
-  public static RmsProp of(double lr) {
-    return new RmsProp(lr, 0.99, 1e-8, 0, 0, false);
-  }
-
   public RmsProp withAlpha(double alpha) {
     return new RmsProp(lr, alpha, eps, weightDecay, momentum, centered);
   }

@@ -28,11 +28,6 @@ public record Sgd(double lr, double momentum, double dampening, double weightDec
     }
   }
 
-  /** Plain gradient descent with PyTorch's defaults: no momentum, no decay. */
-  public static Sgd of(double lr) {
-    return new Sgd(lr, 0, 0, 0, false);
-  }
-
   public Sgd withMomentum(double momentum) {
     return new Sgd(lr, momentum, dampening, weightDecay, nesterov);
   }

@@ -41,6 +41,22 @@ class GradientCheckTest {
   }
 
   @Test
+  void namesTheWorstElementWithAnIndexOfTheTensorsOwnRank() {
+    // Loss sum(cube(w + c)) with w = 0: the broken rule is off by (w + c)², so the worst element is c's largest.
+    GraphBuilder g = GraphBuilder.create(1);
+    Tensor bias = g.parameter("bias", Initializers.zeros(), 4);
+    Tensor weight = g.parameter("weight", Initializers.zeros(), 2, 3);
+    Tensor b = g.add(BROKEN_CUBE, null, g.add(bias, g.constant(new double[] {0.5, 2, 1, 1.5}, 4)));
+    Tensor w = g.add(BROKEN_CUBE, null, g.add(weight, g.constant(new double[] {0.5, 1, 1.25, 2, 1.5, 0.75}, 2, 3)));
+    g.loss(g.add(g.sum(b), g.sum(w)));
+    GradientCheck.Report report = GradientCheck.of(g.build()).run();
+    assertThat(report.tensor("bias").maxAbsAt()).isEqualTo("[1]");
+    assertThat(report.tensor("bias").maxRelAt()).matches("\\[[0-3]\\]");
+    assertThat(report.tensor("weight").maxAbsAt()).isEqualTo("[1, 0]");
+    assertThat(report.toString()).contains(" [1] ").contains(" [1, 0] ");
+  }
+
+  @Test
   void acceptsTheCorrectRule() {
     GradientCheck.Report report = GradientCheck.of(cubeGraph(RIGHT_CUBE)).run();
     assertThat(report.passed()).as(report.toString()).isTrue();

@@ -116,6 +116,22 @@ class GraphBuilderErrorsTest {
   }
 
   @Test
+  void labelsForTakesRowsAndClassesFromTheLogits() {
+    GraphBuilder g = GraphBuilder.create();
+    Tensor logits = g.input("z", 8, 10);
+    Tensor y = g.labelsFor("y", logits);
+    Tensor spelledOut = g.labels("y2", 8, 10);
+    assertThat(y.shape()).isEqualTo(spelledOut.shape());
+    assertThat(y.shape().dims()).containsExactly(8);
+    assertThat(y.node().op()).isEqualTo(spelledOut.node().op());
+    g.output("prediction", logits).loss(g.softmaxCrossEntropy(logits, y));
+    assertThat(g.build().node("y").shape().dims()).containsExactly(8);
+    Tensor vector = g.parameter("b", Initializers.zeros(), 10);
+    assertThatThrownBy(() -> g.labelsFor("y3", vector)).isInstanceOf(GraphException.class)
+        .hasMessageContaining("input 'y3'").hasMessageContaining("labels are declared for logits [rows, classes]");
+  }
+
+  @Test
   void lossesCheckTheirTargets() {
     GraphBuilder g = GraphBuilder.create();
     Tensor logits = g.input("z", 8, 10);

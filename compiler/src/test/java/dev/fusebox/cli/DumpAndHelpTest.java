@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,19 +67,44 @@ class DumpAndHelpTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-    "         | train, predict, dump, --debug, --version, --help",
+    "         | train, predict, dump, bench, --debug, --version, --help",
     "train    | SPEC.json, --data=FILE.csv, --label=COLUMN, --valid=FILE.csv, --init=FILE.safetensors, --out=FILE.safetensors, "
         + "--epochs=N, --steps=N, --no-shuffle, --log=FILE.csv, --backend=NAME, --threads=N, --seed=N, --debug, --help, "
         + "model.safetensors",
     "predict  | SPEC.json, --model=FILE.safetensors, --data=FILE.csv, --label=COLUMN, --out=FILE.csv, --backend=NAME, --threads=N, "
         + "--debug, --help",
-    "dump     | SPEC.json, --out=DIR, --debug, --help, fused.txt, memory-plan.txt"})
+    "dump     | SPEC.json, --out=DIR, --debug, --help, fused.txt, memory-plan.txt",
+    "bench    | SPEC.json, --warmup-ms=MS, --blocks=N, --block-ms=MS, --seed=N, --debug, --help"})
   void helpListsEveryOption(String command, String options) {
     Cli.Result r = command == null ? Cli.run("--help") : Cli.run(command, "--help");
     assertThat(r.exitCode()).isZero();
     assertThat(r.err()).isEmpty();
     assertThat(r.out()).startsWith("Usage: fusebox" + (command == null ? "" : " " + command));
     for (String option : options.split(",\\s*")) assertThat(r.out()).contains(option);
+  }
+
+  @Test
+  void theTopLevelHelpSumsUpEveryCommandInAWholeSentence() {
+    Cli.Result r = Cli.run("--help");
+    List<String> lines = r.outLines();
+    int start = lines.indexOf("Commands:");
+    assertThat(start).as(r.out()).isPositive();
+    // An entry is "  name  summary", continued on lines indented further; the list ends at a blank line.
+    Map<String, String> summaries = new LinkedHashMap<>();
+    String current = null;
+    for (String line : lines.subList(start + 1, lines.size())) {
+      if (line.isBlank()) break;
+      Matcher m = Pattern.compile("^  (\\w+)\\s+(.*)$").matcher(line);
+      if (m.matches()) {
+        current = m.group(1);
+        summaries.put(current, m.group(2).strip());
+      } else {
+        summaries.merge(current, line.strip(), (a, b) -> a + " " + b);
+      }
+    }
+    Set<String> commands = Main.commandLine(System.out, System.err).getSubcommands().keySet();
+    assertThat(summaries.keySet()).containsExactlyElementsOf(commands);
+    summaries.forEach((command, summary) -> assertThat(summary).as(command).endsWith("."));
   }
 
   @Test

@@ -8,11 +8,7 @@ import dev.fusebox.builder.Activation;
 import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
 import dev.fusebox.ir.Graph;
-import dev.fusebox.optim.Adagrad;
-import dev.fusebox.optim.Adam;
 import dev.fusebox.optim.Optimizer;
-import dev.fusebox.optim.RmsProp;
-import dev.fusebox.optim.Sgd;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.init.Initializers;
 import dev.fusebox.testing.RandomGraphs;
@@ -47,7 +43,7 @@ class DifferentialTest {
   @MethodSource("randomGraphs")
   void randomGraphsTrainLikeTheInterpreter(long seed, Executors executor) {
     Graph g = RandomGraphs.forward(seed);
-    Compiler.Compilation c = Executors.compile(g, seed % 2 == 0 ? Sgd.of(0.05).withMomentum(0.9) : Adam.adam(0.01));
+    Compiler.Compilation c = Executors.compile(g, seed % 2 == 0 ? Optimizer.sgd(0.05).withMomentum(0.9) : Optimizer.adam(0.01));
     Program ref = Executors.INTERPRETER.create(c), p = executor.create(c);
     SplittableRandom rng = new SplittableRandom(seed);
     for (int step = 0; step < 10; step++) {
@@ -67,12 +63,13 @@ class DifferentialTest {
   }
 
   static Stream<Arguments> optimizers() {
-    Optimizer[] all = {Sgd.of(0.05), Sgd.of(0.05).withWeightDecay(0.01), Sgd.of(0.05).withMomentum(0.9),
-        Sgd.of(0.05).withMomentum(0.9).withDampening(0.5), Sgd.of(0.05).withMomentum(0.9).withNesterov(true).withWeightDecay(0.01),
-        Adam.adam(0.01), Adam.adam(0.01).withBetas(0.8, 0.99).withWeightDecay(0.01), Adam.adam(0.01).withAmsgrad(true),
-        Adam.adamW(0.01).withWeightDecay(0.1), RmsProp.of(0.01), RmsProp.of(0.01).withMomentum(0.5).withAlpha(0.9),
-        RmsProp.of(0.01).withCentered(true).withWeightDecay(0.01), Adagrad.of(0.1),
-        Adagrad.of(0.1).withLrDecay(0.01).withInitialAccumulator(0.1).withWeightDecay(0.01)};
+    Optimizer[] all = {Optimizer.sgd(0.05), Optimizer.sgd(0.05).withWeightDecay(0.01), Optimizer.sgd(0.05).withMomentum(0.9),
+        Optimizer.sgd(0.05).withMomentum(0.9).withDampening(0.5),
+        Optimizer.sgd(0.05).withMomentum(0.9).withNesterov(true).withWeightDecay(0.01),
+        Optimizer.adam(0.01), Optimizer.adam(0.01).withBetas(0.8, 0.99).withWeightDecay(0.01), Optimizer.adam(0.01).withAmsgrad(true),
+        Optimizer.adamW(0.01).withWeightDecay(0.1), Optimizer.rmsProp(0.01), Optimizer.rmsProp(0.01).withMomentum(0.5).withAlpha(0.9),
+        Optimizer.rmsProp(0.01).withCentered(true).withWeightDecay(0.01), Optimizer.adagrad(0.1),
+        Optimizer.adagrad(0.1).withLrDecay(0.01).withInitialAccumulator(0.1).withWeightDecay(0.01)};
     List<Arguments> a = new ArrayList<>();
     for (int i = 0; i < all.length; i++) a.add(Arguments.of(i, all[i]));
     return a.stream();
@@ -206,7 +203,7 @@ class DifferentialTest {
   @MethodSource("unfusedSeeds")
   void unfusedProgramsTrainLikeTheInterpreter(long seed) {
     Graph g = RandomGraphs.forward(seed);
-    Compiler.Compilation c = Compiler.compile(g, Adam.adam(0.01),
+    Compiler.Compilation c = Compiler.compile(g, Optimizer.adam(0.01),
         dev.fusebox.CompileOptions.defaults().withDebug(0).withVerify(true).withoutPasses("kernel_fusion"));
     assertThat(c.fused().kernels()).allSatisfy(k -> assertThat(k.nodes()).hasSize(1));
     for (Executors e : List.of(Executors.SCALAR_JANINO, Executors.VECTOR_JANINO)) {

@@ -15,7 +15,6 @@ import dev.fusebox.ops.Axis;
 import dev.fusebox.optim.Adagrad;
 import dev.fusebox.optim.Adam;
 import dev.fusebox.optim.Optimizer;
-import dev.fusebox.optim.Sgd;
 import dev.fusebox.runtime.NamedTensors;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.init.Initializers;
@@ -69,8 +68,8 @@ class MinimalGraphsTest {
         MinimalGraphsTest::learnedScalar, MinimalGraphsTest::valueFeedingTwoMatmuls);
     List<String> names = List.of("two parameters of one matmul", "weight also read by a reduction", "learned scalar",
         "value feeding two matmuls");
-    List<Optimizer> optimizers = List.of(Sgd.of(0.1), Sgd.of(0.1).withMomentum(0.9).withWeightDecay(0.01), Adam.adam(0.01),
-        Adam.adamW(0.01));
+    List<Optimizer> optimizers = List.of(Optimizer.sgd(0.1), Optimizer.sgd(0.1).withMomentum(0.9).withWeightDecay(0.01), Optimizer.adam(0.01),
+        Optimizer.adamW(0.01));
     List<Arguments> out = new ArrayList<>();
     for (int i = 0; i < graphs.size(); i++) {
       for (Optimizer o : optimizers) {
@@ -98,8 +97,8 @@ class MinimalGraphsTest {
   }
 
   static Stream<Optimizer> decaying() {
-    return Stream.of(Sgd.of(0.1).withWeightDecay(0.1), Sgd.of(0.1).withMomentum(0.9).withWeightDecay(0.1), Adam.adam(0.01).withWeightDecay(0.1),
-        Adam.adamW(0.01), Adagrad.of(0.1).withWeightDecay(0.1));
+    return Stream.of(Optimizer.sgd(0.1).withWeightDecay(0.1), Optimizer.sgd(0.1).withMomentum(0.9).withWeightDecay(0.1), Optimizer.adam(0.01).withWeightDecay(0.1),
+        Optimizer.adamW(0.01), Optimizer.adagrad(0.1).withWeightDecay(0.1));
   }
 
   /** As torch.optim: a parameter no gradient reaches is not touched, weight decay or not, and has no state. */

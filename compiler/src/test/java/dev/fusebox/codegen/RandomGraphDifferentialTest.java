@@ -8,11 +8,7 @@ import dev.fusebox.Target;
 import dev.fusebox.interp.Interpreter;
 import dev.fusebox.interp.Interpreter.Precision;
 import dev.fusebox.ir.Graph;
-import dev.fusebox.optim.Adagrad;
-import dev.fusebox.optim.Adam;
 import dev.fusebox.optim.Optimizer;
-import dev.fusebox.optim.RmsProp;
-import dev.fusebox.optim.Sgd;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.testing.RandomGraphs;
 import java.util.ArrayList;
@@ -53,13 +49,13 @@ class RandomGraphDifferentialTest {
    */
   static final double EPS = 1e-3;
 
-  static final List<Optimizer> OPTIMIZERS = List.of(Sgd.of(0.05), Sgd.of(0.05).withWeightDecay(0.05), Sgd.of(0.05).withMomentum(0.9),
-      Sgd.of(0.05).withMomentum(0.9).withDampening(0.5).withWeightDecay(0.01),
-      Sgd.of(0.05).withMomentum(0.9).withNesterov(true).withWeightDecay(0.01), Adam.adam(0.01).withEps(EPS),
-      Adam.adam(0.01).withEps(EPS).withWeightDecay(0.05), Adam.adam(0.01).withEps(EPS).withAmsgrad(true), Adam.adamW(0.01).withEps(EPS),
-      Adam.adamW(0.01).withEps(EPS).withWeightDecay(0.1).withAmsgrad(true), RmsProp.of(0.01).withEps(EPS),
-      RmsProp.of(0.01).withEps(EPS).withMomentum(0.5).withCentered(true).withWeightDecay(0.01), Adagrad.of(0.1).withEps(EPS),
-      Adagrad.of(0.1).withEps(EPS).withLrDecay(0.01).withInitialAccumulator(0.1).withWeightDecay(0.01));
+  static final List<Optimizer> OPTIMIZERS = List.of(Optimizer.sgd(0.05), Optimizer.sgd(0.05).withWeightDecay(0.05), Optimizer.sgd(0.05).withMomentum(0.9),
+      Optimizer.sgd(0.05).withMomentum(0.9).withDampening(0.5).withWeightDecay(0.01),
+      Optimizer.sgd(0.05).withMomentum(0.9).withNesterov(true).withWeightDecay(0.01), Optimizer.adam(0.01).withEps(EPS),
+      Optimizer.adam(0.01).withEps(EPS).withWeightDecay(0.05), Optimizer.adam(0.01).withEps(EPS).withAmsgrad(true), Optimizer.adamW(0.01).withEps(EPS),
+      Optimizer.adamW(0.01).withEps(EPS).withWeightDecay(0.1).withAmsgrad(true), Optimizer.rmsProp(0.01).withEps(EPS),
+      Optimizer.rmsProp(0.01).withEps(EPS).withMomentum(0.5).withCentered(true).withWeightDecay(0.01), Optimizer.adagrad(0.1).withEps(EPS),
+      Optimizer.adagrad(0.1).withEps(EPS).withLrDecay(0.01).withInitialAccumulator(0.1).withWeightDecay(0.01));
 
   static final List<Target> TARGETS = List.of(Target.scalar(), Target.vector(), Target.vector().withThreads(2));
 

@@ -7,7 +7,7 @@ import dev.fusebox.autodiff.Autodiff;
 import dev.fusebox.builder.Activation;
 import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
-import dev.fusebox.optim.Adam;
+import dev.fusebox.optim.Optimizer;
 import dev.fusebox.optim.TrainingGraph;
 import dev.fusebox.runtime.init.Initializers;
 import java.util.List;
@@ -45,7 +45,7 @@ class GraphQueriesTest {
 
   @Test
   void aTrainingStepComputesWhatEveryOutputAndUpdateNeeds() {
-    Graph t = TrainingGraph.of(differentiatedForward(), Adam.adam(0.01));
+    Graph t = TrainingGraph.of(differentiatedForward(), Optimizer.adam(0.01));
     List<Node> step = t.stepNodes();
     assertThat(step).containsAll(t.updates().values()).containsAll(t.outputs().values());
     assertThat(step).containsAll(t.forwardNodes());
@@ -71,7 +71,7 @@ class GraphQueriesTest {
 
   @Test
   void aMissingNodeIsNamedWithTheNamesItMayHaveMeant() {
-    Graph g = TrainingGraph.of(differentiatedForward(), Adam.adam(0.01));
+    Graph g = TrainingGraph.of(differentiatedForward(), Optimizer.adam(0.01));
     assertThatThrownBy(() -> g.node("w.wieght")).isInstanceOf(GraphException.class)
         .hasMessage("no node named 'w.wieght' in this graph; similar names: w.weight");
     assertThatThrownBy(() -> g.node("nothing_like_it")).hasMessage("no node named 'nothing_like_it' in this graph");

@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.fusebox.builder.Activation;
 import dev.fusebox.ir.Graph;
-import dev.fusebox.optim.Adam;
-import dev.fusebox.optim.RmsProp;
-import dev.fusebox.optim.Sgd;
+import dev.fusebox.optim.Optimizer;
 import dev.fusebox.runtime.data.LabelKind;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,7 +22,7 @@ class ModelSpecTest {
   void theIssuesExampleBuildsAnMlpWithPytorchNames() {
     ModelSpec spec = ModelSpec.parse(DIGITS, "digits.json");
     assertThat(spec.layers()).containsExactly(new ModelSpec.Layer(128, Activation.RELU, 0), new ModelSpec.Layer(10, Activation.IDENTITY, 0));
-    assertThat(spec.optimizer()).isEqualTo(Adam.adam(0.001));
+    assertThat(spec.optimizer()).isEqualTo(Optimizer.adam(0.001));
     assertThat(spec.labelKind()).isEqualTo(LabelKind.CLASS);
     Graph g = spec.forward();
     assertThat(g.node("layers.0.weight").shape().dims()).containsExactly(128, 64);
@@ -45,7 +43,7 @@ class ModelSpecTest {
         {"input": 3, "layers": [{"units": 4, "activation": "leaky_relu(0.2)", "dropout": 0.5}, {"units": 1}],
          "loss": "binary_cross_entropy", "optimizer": {"type": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": true},
          "init": "he_normal", "bias_init": "zeros", "l2": 0.01, "clip_grad_norm": 1.5}""", "s.json");
-    assertThat(spec.optimizer()).isEqualTo(Sgd.of(0.1).withMomentum(0.9).withNesterov(true));
+    assertThat(spec.optimizer()).isEqualTo(Optimizer.sgd(0.1).withMomentum(0.9).withNesterov(true));
     assertThat(spec.batch()).isEqualTo(32);
     assertThat(spec.labelKind()).isEqualTo(LabelKind.TARGET);
     assertThat(spec.forward().node("layers.0.weight").op().attributes()).isEqualTo("he_normal");
@@ -53,7 +51,7 @@ class ModelSpecTest {
     assertThat(spec.training().find("grad_norm.clip_coef")).isNotNull();
     assertThat(ModelSpec.parse("""
         {"input": 3, "layers": [{"units": 2}], "loss": "mse", "optimizer": {"type": "rmsprop", "centered": true}}""", "r.json")
-        .optimizer()).isEqualTo(RmsProp.of(0.01).withCentered(true));
+        .optimizer()).isEqualTo(Optimizer.rmsProp(0.01).withCentered(true));
   }
 
   @Test

@@ -142,21 +142,23 @@ class OptimizersTest {
 
   static Stream<Arguments> optimizers() {
     return Stream.of(
-        Arguments.of(Sgd.of(0.1), sgd(0.1, 0, 0, 0, false)),
-        Arguments.of(Sgd.of(0.05).withMomentum(0.9), sgd(0.05, 0.9, 0, 0, false)),
-        Arguments.of(Sgd.of(0.05).withMomentum(0.9).withNesterov(true), sgd(0.05, 0.9, 0, 0, true)),
-        Arguments.of(Sgd.of(0.05).withMomentum(0.8).withDampening(0.3).withWeightDecay(0.1), sgd(0.05, 0.8, 0.3, 0.1, false)),
-        Arguments.of(Adam.adam(0.1), adam(0.1, 0.9, 0.999, 1e-8, 0, false, false)),
-        Arguments.of(Adam.adam(0.05).withBetas(0.8, 0.99).withWeightDecay(0.1), adam(0.05, 0.8, 0.99, 1e-8, 0.1, false, false)),
-        Arguments.of(Adam.adam(0.1).withAmsgrad(true), adam(0.1, 0.9, 0.999, 1e-8, 0, true, false)),
-        Arguments.of(Adam.adamW(0.1), adam(0.1, 0.9, 0.999, 1e-8, 0.01, false, true)),
-        Arguments.of(Adam.adamW(0.1).withWeightDecay(0.5).withEps(1e-3), adam(0.1, 0.9, 0.999, 1e-3, 0.5, false, true)),
-        Arguments.of(RmsProp.of(0.01), rmsprop(0.01, 0.99, 1e-8, 0, 0, false)),
-        Arguments.of(RmsProp.of(0.01).withMomentum(0.9).withCentered(true).withWeightDecay(0.05), rmsprop(0.01, 0.99, 1e-8, 0.05, 0.9, true)),
-        Arguments.of(RmsProp.of(0.02).withAlpha(0.9).withMomentum(0.5), rmsprop(0.02, 0.9, 1e-8, 0, 0.5, false)),
-        Arguments.of(Adagrad.of(0.1), adagrad(0.1, 0, 0, 0, 1e-10)),
+        Arguments.of(Optimizer.sgd(0.1), sgd(0.1, 0, 0, 0, false)),
+        Arguments.of(Optimizer.sgd(0.05).withMomentum(0.9), sgd(0.05, 0.9, 0, 0, false)),
+        Arguments.of(Optimizer.sgd(0.05).withMomentum(0.9).withNesterov(true), sgd(0.05, 0.9, 0, 0, true)),
+        Arguments.of(Optimizer.sgd(0.05).withMomentum(0.8).withDampening(0.3).withWeightDecay(0.1), sgd(0.05, 0.8, 0.3, 0.1, false)),
+        Arguments.of(Optimizer.adam(0.1), adam(0.1, 0.9, 0.999, 1e-8, 0, false, false)),
+        Arguments.of(Optimizer.adam(0.05).withBetas(0.8, 0.99).withWeightDecay(0.1), adam(0.05, 0.8, 0.99, 1e-8, 0.1, false, false)),
+        Arguments.of(Optimizer.adam(0.1).withAmsgrad(true), adam(0.1, 0.9, 0.999, 1e-8, 0, true, false)),
+        Arguments.of(Optimizer.adamW(0.1), adam(0.1, 0.9, 0.999, 1e-8, 0.01, false, true)),
+        Arguments.of(Optimizer.adamW(0.1).withWeightDecay(0.5).withEps(1e-3), adam(0.1, 0.9, 0.999, 1e-3, 0.5, false, true)),
+        Arguments.of(Optimizer.rmsProp(0.01), rmsprop(0.01, 0.99, 1e-8, 0, 0, false)),
+        Arguments.of(Optimizer.rmsProp(0.01).withMomentum(0.9).withCentered(true).withWeightDecay(0.05),
+            rmsprop(0.01, 0.99, 1e-8, 0.05, 0.9, true)),
+        Arguments.of(Optimizer.rmsProp(0.02).withAlpha(0.9).withMomentum(0.5), rmsprop(0.02, 0.9, 1e-8, 0, 0.5, false)),
+        Arguments.of(Optimizer.adagrad(0.1), adagrad(0.1, 0, 0, 0, 1e-10)),
         // State is float32 like parameter files, so the initial accumulator is one float32 represents exactly.
-        Arguments.of(Adagrad.of(0.1).withLrDecay(0.05).withWeightDecay(0.02).withInitialAccumulator(0.25), adagrad(0.1, 0.05, 0.02, 0.25, 1e-10)));
+        Arguments.of(Optimizer.adagrad(0.1).withLrDecay(0.05).withWeightDecay(0.02).withInitialAccumulator(0.25),
+            adagrad(0.1, 0.05, 0.02, 0.25, 1e-10)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -176,28 +178,28 @@ class OptimizersTest {
   @Test
   void clippingByGlobalNormScalesEveryGradientAlike() {
     double[][] expected = reference(sgd(0.1, 0, 0, 0, false), 0.5);
-    double[][] actual = run(Sgd.of(0.1), Precision.FLOAT64, 0.5);
+    double[][] actual = run(Optimizer.sgd(0.1), Precision.FLOAT64, 0.5);
     for (int s = 0; s < STEPS; s++) assertThat(actual[s]).containsExactly(expected[s], within(1e-12));
     // The first gradient has norm > 0.5, so clipping changed it.
-    assertThat(actual[0]).isNotEqualTo(run(Sgd.of(0.1), Precision.FLOAT64, 0)[0]);
+    assertThat(actual[0]).isNotEqualTo(run(Optimizer.sgd(0.1), Precision.FLOAT64, 0)[0]);
   }
 
   @Test
   void firstStepsWorkedOutByHand() {
     // SGD, lr 0.1: w1 = w0 − 0.1·c(w0 − t) = [0.55, -0.4, 1.85, 0.05].
-    assertThat(run(Sgd.of(0.1), Precision.FLOAT64, 0)[0]).containsExactly(new double[] {0.55, -0.4, 1.85, 0.05}, within(1e-15));
+    assertThat(run(Optimizer.sgd(0.1), Precision.FLOAT64, 0)[0]).containsExactly(new double[] {0.55, -0.4, 1.85, 0.05}, within(1e-15));
     // Adam's first step moves every weight by lr·g/(|g| + ε): about lr against the gradient's sign; w[3]'s g is -0.5.
-    double[] adam1 = run(Adam.adam(0.1), Precision.FLOAT64, 0)[0];
+    double[] adam1 = run(Optimizer.adam(0.1), Precision.FLOAT64, 0)[0];
     assertThat(adam1).containsExactly(new double[] {0.6, -0.9, 1.9, 0.1}, within(1e-7));
     // Momentum 0.9, lr 0.1: b1 = g1; b2 = 0.9·g1 + g2, with w2 computed from w1 above.
-    double[][] mom = run(Sgd.of(0.1).withMomentum(0.9), Precision.FLOAT64, 0);
+    double[][] mom = run(Optimizer.sgd(0.1).withMomentum(0.9), Precision.FLOAT64, 0);
     double g1 = 1 * (0.5 - 1), g2 = 1 * (0.55 - 1);
     assertThat(mom[1][0]).isCloseTo(0.55 - 0.1 * (0.9 * g1 + g2), within(1e-15));
   }
 
   @Test
   void stateIsNamedLikePytorchsStateDict() {
-    Interpreter p = Interpreter.create(quadratic(Adam.adam(0.1).withAmsgrad(true), 0));
+    Interpreter p = Interpreter.create(quadratic(Optimizer.adam(0.1).withAmsgrad(true), 0));
     assertThat(p.state().names()).containsExactly("w", "optimizer.step", "w.exp_avg", "w.exp_avg_sq", "w.max_exp_avg_sq");
     assertThat(p.parameterNames()).containsExactly("w");
     p.step();
@@ -207,7 +209,7 @@ class OptimizersTest {
 
   @Test
   void learningRateIsAScalarInputASchedulerCanSet() {
-    Interpreter p = Interpreter.create(quadratic(Sgd.of(0.1), 0), Precision.FLOAT64);
+    Interpreter p = Interpreter.create(quadratic(Optimizer.sgd(0.1), 0), Precision.FLOAT64);
     p.writeDouble("w", W0);
     p.setScalar("lr", 0.2f);
     p.step();
@@ -217,13 +219,14 @@ class OptimizersTest {
 
   @Test
   void badHyperParametersAreRejectedLikePytorch() {
-    assertThatThrownBy(() -> Sgd.of(-1)).hasMessage("Invalid learning rate: -1.0");
-    assertThatThrownBy(() -> Sgd.of(0.1).withNesterov(true)).hasMessage("Nesterov momentum requires a momentum and zero dampening");
-    assertThatThrownBy(() -> Adam.adam(0.1).withBetas(1.0, 0.9)).hasMessage("Invalid beta parameter at index 0: 1.0");
-    assertThatThrownBy(() -> Adam.adam(0.1).withEps(-1)).hasMessage("Invalid epsilon value: -1.0");
-    assertThatThrownBy(() -> RmsProp.of(0.1).withAlpha(-0.5)).hasMessage("Invalid alpha value: -0.5");
-    assertThatThrownBy(() -> Adagrad.of(0.1).withLrDecay(-1)).hasMessage("Invalid lr_decay value: -1.0");
-    assertThat(List.of(Sgd.of(1).name(), Adam.adam(1).name(), Adam.adamW(1).name(), RmsProp.of(1).name(), Adagrad.of(1).name()))
+    assertThatThrownBy(() -> Optimizer.sgd(-1)).hasMessage("Invalid learning rate: -1.0");
+    assertThatThrownBy(() -> Optimizer.sgd(0.1).withNesterov(true)).hasMessage("Nesterov momentum requires a momentum and zero dampening");
+    assertThatThrownBy(() -> Optimizer.adam(0.1).withBetas(1.0, 0.9)).hasMessage("Invalid beta parameter at index 0: 1.0");
+    assertThatThrownBy(() -> Optimizer.adam(0.1).withEps(-1)).hasMessage("Invalid epsilon value: -1.0");
+    assertThatThrownBy(() -> Optimizer.rmsProp(0.1).withAlpha(-0.5)).hasMessage("Invalid alpha value: -0.5");
+    assertThatThrownBy(() -> Optimizer.adagrad(0.1).withLrDecay(-1)).hasMessage("Invalid lr_decay value: -1.0");
+    assertThat(List.of(Optimizer.sgd(1).name(), Optimizer.adam(1).name(), Optimizer.adamW(1).name(), Optimizer.rmsProp(1).name(),
+        Optimizer.adagrad(1).name()))
         .containsExactly("sgd", "adam", "adamw", "rmsprop", "adagrad");
   }
 }

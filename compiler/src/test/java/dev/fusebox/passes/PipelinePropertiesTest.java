@@ -10,9 +10,7 @@ import dev.fusebox.interp.Interpreter.Precision;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ops.Input;
-import dev.fusebox.optim.Adam;
 import dev.fusebox.optim.Optimizer;
-import dev.fusebox.optim.Sgd;
 import dev.fusebox.passes.memory.MemoryPlan;
 import dev.fusebox.runtime.InputKind;
 import dev.fusebox.testing.RandomGraphs;
@@ -35,7 +33,7 @@ class PipelinePropertiesTest {
   }
 
   static Compiler.Compilation compile(long seed) {
-    Optimizer opt = seed % 2 == 0 ? Sgd.of(0.05).withMomentum(0.9) : Adam.adam(0.01);
+    Optimizer opt = seed % 2 == 0 ? Optimizer.sgd(0.05).withMomentum(0.9) : Optimizer.adam(0.01);
     return Compiler.compile(RandomGraphs.forward(seed), opt, CompileOptions.defaults().withVerify(true).withDebug(0));
   }
 

@@ -7,6 +7,7 @@ import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.optim.Adam;
+import dev.fusebox.optim.Optimizer;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Dataset;
 import dev.fusebox.runtime.data.Standardizer;
@@ -84,7 +85,7 @@ public final class Diabetes {
 
   /** Trains the model and returns its RMSE on {@code test}, printing every twentieth epoch. */
   static double fit(Graph model, Dataset train, Dataset test, PrintStream out) throws IOException {
-    Program program = Compiler.compile(model, Adam.adam(0.01), CompileOptions.defaults()).program();
+    Program program = Compiler.compile(model, Optimizer.adam(0.01), CompileOptions.defaults()).program();
     TrainingListener everyTwentyEpochs = new TrainingListener() {
       @Override
       public Decision onEpoch(EpochEvent e) {

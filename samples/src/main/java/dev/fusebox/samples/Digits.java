@@ -11,6 +11,7 @@ import dev.fusebox.codegen.Backend;
 import dev.fusebox.codegen.ProgramEmitter;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.optim.Adam;
+import dev.fusebox.optim.Optimizer;
 import dev.fusebox.runtime.NamedTensors;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Dataset;
@@ -24,10 +25,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -77,7 +76,7 @@ public final class Digits {
         train.rows(), test.rows(), BATCH, EPOCHS);
 
     long compileStart = System.nanoTime();
-    Compilation compilation = Compiler.compile(model(BATCH), Adam.adam(1e-3), CompileOptions.defaults());
+    Compilation compilation = Compiler.compile(model(BATCH), Optimizer.adam(1e-3), CompileOptions.defaults());
     Program program = compilation.program(); // generated Vector API code, compiled in memory by Janino
     out.printf(Locale.ROOT, "compiled the training step into %d fused kernels in %.1f s%n", compilation.fused().kernels().size(),
         (System.nanoTime() - compileStart) / 1e9);
@@ -95,10 +94,10 @@ public final class Digits {
 
     Files.createDirectories(dir);
     Path model = dir.resolve("digits.safetensors");
-    Set<String> names = new HashSet<>(program.parameterNames());
-    NamedTensors parameters = program.state().filter(names::contains);
-    // The standardisation belongs to the model: without it the weights see inputs on the wrong scale.
-    SafeTensors.write(model, parameters, Map.of("mean", join(standardizer.mean()), "scale", join(standardizer.scale())));
+    // The parameters alone (no optimizer state), and the standardisation, which belongs to the model:
+    // without it the weights see inputs on the wrong scale.
+    SafeTensors.writeParameters(model, program, Map.of("mean", join(standardizer.mean()), "scale", join(standardizer.scale())));
+    NamedTensors parameters = SafeTensors.read(model).tensors();
     Path generated = dir.resolve("generated");
     ProgramEmitter.Source source = compilation.source(Backend.VECTOR);
     Dumps.write(generated, compilation, source);

@@ -7,6 +7,7 @@ import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.optim.Adam;
+import dev.fusebox.optim.Optimizer;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Dataset;
 import dev.fusebox.runtime.data.IdxData;
@@ -68,7 +69,7 @@ public final class FashionMnist {
     Dataset test = IdxData.read(file(dir, "t10k-images-idx3-ubyte"), file(dir, "t10k-labels-idx1-ubyte"), 1 / 255f);
     System.out.printf("Fashion-MNIST from %s: %d training images, %d test images; 784-128-10 ReLU, Adam, batch %d%n",
         dir, train.rows(), test.rows(), BATCH);
-    Program program = Compiler.compile(model(), Adam.adam(1e-3), CompileOptions.defaults()).program();
+    Program program = Compiler.compile(model(), Optimizer.adam(1e-3), CompileOptions.defaults()).program();
     Trainer.builder(program, train).epochs(EPOCHS).seed(SEED).build().fit();
     double accuracy = Evaluator.of(program).evaluate(test).accuracy().orElseThrow();
     System.out.printf(Locale.ROOT, "test accuracy %.4f on %d images%n", accuracy, test.rows());

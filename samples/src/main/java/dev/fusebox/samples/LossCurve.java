@@ -6,7 +6,7 @@ import dev.fusebox.builder.Activation;
 import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
 import dev.fusebox.ir.Graph;
-import dev.fusebox.optim.Sgd;
+import dev.fusebox.optim.Optimizer;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Dataset;
 import dev.fusebox.runtime.train.Schedule;
@@ -55,7 +55,7 @@ public final class LossCurve {
 
   public static Result run(Path chartFile, PrintStream out) throws IOException {
     Dataset.Split data = SampleData.standardisedDigits(SEED);
-    Program program = Compiler.compile(model(), Sgd.of(0.05).withMomentum(0.9), CompileOptions.defaults()).program();
+    Program program = Compiler.compile(model(), Optimizer.sgd(0.05).withMomentum(0.9), CompileOptions.defaults()).program();
     List<Float> losses = new ArrayList<>();
     TrainingListener recorder = new TrainingListener() {
       @Override

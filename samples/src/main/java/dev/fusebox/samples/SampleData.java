@@ -38,6 +38,18 @@ public final class SampleData {
     return read("diabetes.csv", "progression", LabelKind.TARGET);
   }
 
+  /** Copies the shipped data file {@code name} into {@code dir} (created if missing), as a user's file would be on disk. */
+  public static Path copy(String name, Path dir) throws IOException {
+    String path = "data/" + name;
+    try (InputStream in = SampleData.class.getResourceAsStream(path)) {
+      if (in == null) throw new IllegalStateException("resource " + path + " is missing from the samples' classpath");
+      Files.createDirectories(dir);
+      Path file = dir.resolve(name);
+      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+      return file;
+    }
+  }
+
   /**
    * {@link CsvData} reads files, not streams, so the resource is copied to a temporary file first; the
    * copy keeps the resource's extension because that is how the reader knows to decompress {@code .gz}.

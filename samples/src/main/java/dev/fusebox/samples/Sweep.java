@@ -8,7 +8,7 @@ import dev.fusebox.builder.Activation;
 import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
 import dev.fusebox.ir.Graph;
-import dev.fusebox.optim.Adam;
+import dev.fusebox.optim.Optimizer;
 import dev.fusebox.runtime.NamedTensors;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Dataset;
@@ -85,7 +85,7 @@ public final class Sweep {
     // The optimizer's lr is only the initial value of the program's lr input, and it is written into the
     // generated source; giving every configuration the same one and its own rate through a schedule
     // keeps the source identical across rates, so they share one compiled class and its JIT warm-up.
-    Compilation compilation = Compiler.compile(model(config.hidden()), Adam.adam(1e-3), CompileOptions.defaults());
+    Compilation compilation = Compiler.compile(model(config.hidden()), Optimizer.adam(1e-3), CompileOptions.defaults());
     Program program = compilation.program(target);
     try {
       Trainer.builder(program, data.train()).epochs(EPOCHS).seed(SEED).schedule(Schedule.constant(config.lr())).quiet()

@@ -5,7 +5,7 @@ import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
 import dev.fusebox.interp.Interpreter;
 import dev.fusebox.ir.Graph;
-import dev.fusebox.optim.Sgd;
+import dev.fusebox.optim.Optimizer;
 import dev.fusebox.optim.TrainingGraph;
 import dev.fusebox.runtime.NamedTensors;
 import dev.fusebox.runtime.init.Initializers;
@@ -61,7 +61,7 @@ public final class Textbook {
   }
 
   public static Result run(PrintStream out) {
-    Interpreter net = Interpreter.create(TrainingGraph.of(model(), Sgd.of(LR)));
+    Interpreter net = Interpreter.create(TrainingGraph.of(model(), Optimizer.sgd(LR)));
     net.setInput("x", INPUT);
     net.setInput("y", new float[] {TARGET});
     NamedTensors initial = net.state();

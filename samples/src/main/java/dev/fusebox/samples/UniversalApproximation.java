@@ -7,7 +7,7 @@ import dev.fusebox.builder.Activation;
 import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
 import dev.fusebox.ir.Graph;
-import dev.fusebox.optim.Adam;
+import dev.fusebox.optim.Optimizer;
 import dev.fusebox.runtime.Program;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -68,7 +68,7 @@ public final class UniversalApproximation {
     for (int w = 0; w < WIDTHS.length; w++) {
       // Scalar kernels: Vector API code is slow until the JIT's C2 compiler has compiled it, which for a
       // new program takes about a thousand steps; these layers are too narrow to win that time back.
-      Program program = Compiler.compile(model(WIDTHS[w]), Adam.adam(0.02), CompileOptions.defaults()).program(Target.scalar());
+      Program program = Compiler.compile(model(WIDTHS[w]), Optimizer.adam(0.02), CompileOptions.defaults()).program(Target.scalar());
       program.setInput("x", xs);
       program.setInput("y", ys);
       for (int step = 0; step < STEPS; step++) program.step();

@@ -7,6 +7,7 @@ import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.optim.Adam;
+import dev.fusebox.optim.Optimizer;
 import dev.fusebox.runtime.Program;
 import java.io.PrintStream;
 import java.util.Locale;
@@ -56,7 +57,7 @@ public final class Xor {
 
   /** Trains from the given seed's initial weights and returns the four predictions. */
   public static float[] run(long seed, PrintStream out) {
-    Program program = Compiler.compile(model(seed), Adam.adam(0.05), CompileOptions.defaults()).program();
+    Program program = Compiler.compile(model(seed), Optimizer.adam(0.05), CompileOptions.defaults()).program();
     program.setInput("x", INPUTS);
     program.setInput("y", TARGETS);
     out.printf("XOR with a 2-2-1 ReLU network, Adam lr 0.05, MSE, seed %d%n", seed);

@@ -2,6 +2,7 @@ package dev.fusebox.runtime.io;
 
 import dev.fusebox.runtime.FloatTensor;
 import dev.fusebox.runtime.NamedTensors;
+import dev.fusebox.runtime.Program;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,6 +32,32 @@ public final class SafeTensors {
   /** Writes the tensors with no metadata; see {@link #write(Path, NamedTensors, Map)}. */
   public static void write(Path file, NamedTensors tensors) throws IOException {
     write(file, tensors, Map.of());
+  }
+
+  /** Writes the program's trainable parameters alone, with no metadata; see {@link #writeParameters(Path, Program, Map)}. */
+  public static void writeParameters(Path file, Program program) throws IOException {
+    writeParameters(file, program, Map.of());
+  }
+
+  /**
+   * Writes the program's trainable parameters ({@link Program#parameterNames()}, in that order) and
+   * nothing else: no optimizer state, no other tensor. This is the model file: it loads into an
+   * inference program of the same graph with {@code program.load(SafeTensors.read(file).tensors())},
+   * and into PyTorch as a {@code state_dict}, since dense layers keep PyTorch's names and shapes.
+   *
+   * @throws IllegalStateException if the program names a parameter its state does not hold
+   */
+  public static void writeParameters(Path file, Program program, Map<String, String> metadata) throws IOException {
+    NamedTensors state = program.state();
+    NamedTensors parameters = new NamedTensors();
+    for (String name : program.parameterNames()) {
+      FloatTensor t = state.get(name);
+      if (t == null) {
+        throw new IllegalStateException("parameter '" + name + "' is missing from the program's state, which has " + state.names());
+      }
+      parameters.put(name, t);
+    }
+    write(file, parameters, metadata);
   }
 
   /**

@@ -37,10 +37,21 @@ public record EpochStats(int epoch, int steps, long rows, double trainLoss, doub
     return "epoch " + epoch + '/' + epochs + "  " + formatScores();
   }
 
+  /**
+   * For example {@code EpochStats[epoch=3, steps=8, rows=120, trainLoss=0.41, lr=0.01, validation=Metrics[rows=30,
+   * loss=0.43, accuracy=0.9], elapsed=0.012 s]}: every field in full precision, the validation without its
+   * {@code Optional} wrapper ({@code none} without validation data).
+   */
+  @Override
+  public String toString() {
+    return "EpochStats[epoch=" + epoch + ", steps=" + steps + ", rows=" + rows + ", trainLoss=" + trainLoss + ", lr=" + lr
+        + ", validation=" + validation.map(Metrics::toString).orElse("none") + ", elapsed=" + elapsed.toNanos() / 1e9 + " s]";
+  }
+
   /** The line of {@link #format} without its epoch: {@code loss 0.4121  valid_loss 0.4377  ...  1.2 s}. */
   public String formatScores() {
     StringBuilder b = new StringBuilder();
-    b.append("loss ").append(Metrics.fixed(trainLoss));
+    b.append("loss ").append(Metrics.formatValue(trainLoss));
     validation.ifPresent(m -> b.append("  ").append(m.format("valid_")));
     b.append("  ").append(String.format(Locale.ROOT, "%.1f s", elapsed.toNanos() / 1e9));
     return b.toString();

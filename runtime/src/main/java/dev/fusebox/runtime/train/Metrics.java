@@ -9,6 +9,9 @@ import java.util.OptionalDouble;
  * every target value) for regression targets.
  */
 public record Metrics(long rows, double loss, OptionalDouble accuracy, OptionalDouble mae, OptionalDouble rmse) {
+  // Where formatValue switches to scientific notation: PyTorch's limits for printing tensors.
+  private static final double SCIENTIFIC_ABOVE = 1e8;
+  private static final double SCIENTIFIC_BELOW = 1e-4;
 
   public Metrics {
     if (rows < 1) throw new IllegalArgumentException("metrics need at least one row, not " + rows);
@@ -33,14 +36,32 @@ public record Metrics(long rows, double loss, OptionalDouble accuracy, OptionalD
    */
   public String format(String prefix) {
     StringBuilder b = new StringBuilder();
-    b.append(prefix).append("loss ").append(fixed(loss));
-    accuracy.ifPresent(a -> b.append("  ").append(prefix).append("accuracy ").append(fixed(a)));
-    mae.ifPresent(m -> b.append("  ").append(prefix).append("mae ").append(fixed(m)));
-    rmse.ifPresent(r -> b.append("  ").append(prefix).append("rmse ").append(fixed(r)));
+    b.append(prefix).append("loss ").append(formatValue(loss));
+    accuracy.ifPresent(a -> b.append("  ").append(prefix).append("accuracy ").append(formatValue(a)));
+    mae.ifPresent(m -> b.append("  ").append(prefix).append("mae ").append(formatValue(m)));
+    rmse.ifPresent(r -> b.append("  ").append(prefix).append("rmse ").append(formatValue(r)));
     return b.toString();
   }
 
-  static String fixed(double value) {
-    return String.format(Locale.ROOT, "%.4f", value);
+  /**
+   * A loss or score as log lines print it: four decimals ({@code 0.0561}), or, as PyTorch prints a
+   * tensor, scientific notation when that would hide the value: from 1e8 up ({@code 1.5418e+35} rather
+   * than 36 digits) and below 1e-4 ({@code 3.2000e-06} rather than {@code 0.0000}). Zero, NaN and the
+   * infinities print as {@code 0.0000}, {@code NaN}, {@code Infinity} and {@code -Infinity}.
+   */
+  public static String formatValue(double value) {
+    double magnitude = Math.abs(value);
+    boolean scientific = magnitude >= SCIENTIFIC_ABOVE || magnitude > 0 && magnitude < SCIENTIFIC_BELOW;
+    return String.format(Locale.ROOT, scientific && magnitude < Double.POSITIVE_INFINITY ? "%.4e" : "%.4f", value);
+  }
+
+  /** For example {@code Metrics[rows=30, loss=0.0561, accuracy=0.9667]}: the metrics that apply, in full precision. */
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder("Metrics[rows=").append(rows).append(", loss=").append(loss);
+    accuracy.ifPresent(a -> b.append(", accuracy=").append(a));
+    mae.ifPresent(m -> b.append(", mae=").append(m));
+    rmse.ifPresent(r -> b.append(", rmse=").append(r));
+    return b.append(']').toString();
   }
 }

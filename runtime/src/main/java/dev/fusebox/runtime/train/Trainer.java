@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * Trains a {@link Program} on a data set: mini-batches in file or shuffled order, a learning-rate
@@ -56,7 +57,8 @@ public final class Trainer {
   final Path checkpointDir; // null without checkpoints
   final Path logFile; // null without a step log
   final PrintStream out; // null when quiet
-  final boolean progressBar;
+  final PrintStream bar; // where the progress bar is drawn; null for lines on out
+  final LongSupplier clock;
   final boolean failOnNonFiniteLoss;
 
   private Trainer(Builder b) {
@@ -74,10 +76,19 @@ public final class Trainer {
     this.checkpointDir = b.checkpointDir;
     this.logFile = b.logFile;
     this.out = b.quiet ? null : b.out;
-    this.progressBar = !b.quiet && (b.progressBar != null ? b.progressBar : b.out == System.out && System.console() != null);
+    this.bar = barStream(b);
+    this.clock = b.clock;
     this.failOnNonFiniteLoss = b.failOnNonFiniteLoss;
     this.trainBinding = InputBinding.supervised(program, train, "training data");
     if (valid != null) Evaluator.of(program).check(valid, "validation data");
+  }
+
+  /** Where the progress bar goes, or null for lines: asked for, or by default a terminal watching standard output. */
+  private static PrintStream barStream(Builder b) {
+    if (b.quiet) return null;
+    if (b.bar != null) return b.bar;
+    boolean wanted = b.progressBar != null ? b.progressBar : b.out == System.out && Terminals.interactive();
+    return wanted ? System.err : null;
   }
 
   public static Builder builder(Program program, Dataset train) {
@@ -96,8 +107,8 @@ public final class Trainer {
   }
 
   /**
-   * Options for a {@link Trainer}; {@link #epochs} or {@link #steps} is required. Without a schedule
-   * the program's {@code lr} input keeps its value (a training graph starts it at the optimizer's rate).
+   * Options for a {@link Trainer}; {@link #epochs} or {@link #steps} is required, everything else has a
+   * default.
    */
   public static final class Builder {
     private final Program program;
@@ -116,6 +127,8 @@ public final class Trainer {
     private PrintStream out = System.out;
     private boolean quiet;
     private Boolean progressBar;
+    private PrintStream bar;
+    private LongSupplier clock = System::nanoTime;
     private boolean failOnNonFiniteLoss;
     private int batchSize;
 
@@ -160,7 +173,11 @@ public final class Trainer {
       return this;
     }
 
-    /** The learning rate of every step; required when the program has an {@code lr} input. */
+    /**
+     * The learning rate of every step, set on the program's scalar {@code lr} input before each step;
+     * the program must have one. Optional: without a schedule the {@code lr} input keeps the value it
+     * has (a training graph starts it at its optimizer's rate), and that is the rate the epochs report.
+     */
     public Builder schedule(Schedule schedule) {
       this.schedule = Objects.requireNonNull(schedule, "schedule");
       return this;
@@ -202,7 +219,10 @@ public final class Trainer {
       return this;
     }
 
-    /** Where the per-epoch lines go (standard output by default); setting it turns off the progress bar. */
+    /**
+     * Where the per-epoch lines go (standard output by default); setting it turns off the automatic
+     * progress bar, unless {@link #progressBar} asks for one.
+     */
     public Builder output(PrintStream out) {
       this.out = Objects.requireNonNull(out, "output");
       this.quiet = false;
@@ -216,11 +236,31 @@ public final class Trainer {
     }
 
     /**
-     * A progress bar on standard error instead of lines; by default there is one when a console is
-     * attached and the output is standard output.
+     * A progress bar on standard error ({@code true}) or lines on the output ({@code false}). By default
+     * there is a bar when the output is standard output and the JVM runs in a terminal, and lines
+     * otherwise (piped, redirected, in a build tool or IDE). The bar redraws one line in place at most
+     * ten times a second and costs nothing measurable per step or per epoch.
      */
     public Builder progressBar(boolean on) {
       this.progressBar = on;
+      this.bar = null;
+      return this;
+    }
+
+    /**
+     * A progress bar on {@code terminal} instead of lines: for a console program that shows training
+     * on a stream of its own. Each finished epoch's line replaces the bar on that stream.
+     */
+    public Builder progressBar(PrintStream terminal) {
+      this.bar = Objects.requireNonNull(terminal, "terminal");
+      this.progressBar = true;
+      this.quiet = false;
+      return this;
+    }
+
+    /** The clock the progress bar's redraws follow, in nanoseconds: for tests. */
+    Builder clock(LongSupplier nanos) {
+      this.clock = Objects.requireNonNull(nanos, "clock");
       return this;
     }
 

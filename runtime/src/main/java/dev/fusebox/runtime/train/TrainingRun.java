@@ -18,7 +18,8 @@ final class TrainingRun {
   private final Trainer t;
   private final Program program;
   private final Evaluator evaluator;
-  private final boolean hasLr;
+  private final boolean scheduled;
+  private final boolean hasLrInput;
   private final int batchSize;
 
   private final List<EpochStats> history = new ArrayList<>();
@@ -34,7 +35,8 @@ final class TrainingRun {
     this.t = trainer;
     this.program = trainer.program;
     this.evaluator = Evaluator.of(program);
-    this.hasLr = trainer.schedule != null;
+    this.scheduled = trainer.schedule != null;
+    this.hasLrInput = program.inputs().stream().anyMatch(in -> in.name().equals(Trainer.LR));
     this.batchSize = program.batchSize();
   }
 
@@ -52,7 +54,7 @@ final class TrainingRun {
     Checkpoints checkpoints = t.checkpointDir == null ? null : Checkpoints.in(t.checkpointDir, program);
     try (StepLog log = t.logFile == null ? null : StepLog.open(t.logFile);
         Progress progress = t.out == null ? Progress.silent()
-            : t.progressBar ? Progress.bar() : Progress.lines(t.out)) {
+            : t.bar != null ? Progress.bar(t.bar, t.clock) : Progress.lines(t.out)) {
       for (int e = 0; e < epochs && stopReason == null; e++) {
         int stepsThisEpoch = (int) Math.min(perEpoch, totalSteps - step);
         runEpoch(e, epochs, stepsThisEpoch, batches, log, progress, checkpoints);
@@ -76,13 +78,14 @@ final class TrainingRun {
     progress.startEpoch(epoch, epochs, stepsThisEpoch);
     double lossSum = 0;
     long rows = 0;
-    double lr = Double.NaN;
+    // Without a schedule the program keeps the rate it has: report that one, read once an epoch.
+    double lr = !scheduled && hasLrInput ? program.read(Trainer.LR)[0] : Double.NaN;
     int done = 0;
     while (done < stepsThisEpoch) {
       long stepStart = System.nanoTime();
       batches.next();
       t.trainBinding.load(batches, program);
-      if (hasLr) {
+      if (scheduled) {
         lr = t.schedule.lr(e, step);
         program.setScalar(Trainer.LR, (float) lr);
       }

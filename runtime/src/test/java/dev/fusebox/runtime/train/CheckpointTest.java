@@ -55,6 +55,27 @@ class CheckpointTest {
   }
 
   @Test
+  void writeParametersSavesTheParametersAloneAndTheyLoadBack() throws IOException {
+    LinearRegressionProgram program = new LinearRegressionProgram(2, 1, 0.9f);
+    Dataset data = Dataset.ofTargets(new float[] {1, 2, 3, 4}, 1, new float[] {2, 4, 6, 8}, 1);
+    Trainer.builder(program, data).epochs(2).schedule(Schedule.constant(0.01)).quiet().build().fit();
+    Path model = dir.resolve("model.safetensors");
+    SafeTensors.writeParameters(model, program, Map.of("note", "two epochs"));
+
+    SafeTensorsFile file = SafeTensors.read(model);
+    assertThat(file.tensors().names()).containsExactly("weight", "bias");
+    assertThat(file.tensors().get("weight").data()).containsExactly(program.read("weight"));
+    assertThat(file.tensors().get("bias").data()).containsExactly(program.read("bias"));
+    assertThat(file.metadata()).isEqualTo(Map.of("note", "two epochs"));
+
+    LinearRegressionProgram fresh = new LinearRegressionProgram(2, 1, 0.9f);
+    fresh.load(file.tensors());
+    assertThat(fresh.state().filter(n -> !n.endsWith(".velocity"))).isEqualTo(program.state().filter(n -> !n.endsWith(".velocity")));
+    // The optimizer's velocities stay behind: the fresh program's are still zero.
+    assertThat(fresh.state().get("weight.velocity").data()).containsOnly(0f);
+  }
+
+  @Test
   void bestIsTheEpochWithTheLowestValidationLoss() throws IOException {
     // p counts steps, so each epoch's file differs: 2, 4, 6, 8 after epochs 1 to 4.
     ScriptedProgram program = new ScriptedProgram(2, 1, ScriptedProgram.labels("y", 2, 2))

@@ -54,16 +54,19 @@ class ClassificationTest {
     PrintStream saved = System.err;
     System.setErr(new PrintStream(bytes, true, StandardCharsets.UTF_8));
     TrainingResult result;
+    long[] now = {0};
     try {
+      // A clock that moves on a redraw's interval at every read, so that every step redraws the bar.
       result = Trainer.builder(new LogisticRegressionProgram(2, 1), data).validation(data).epochs(2)
-          .schedule(Schedule.constant(0.1)).progressBar(true).build().fit();
+          .schedule(Schedule.constant(0.1)).progressBar(true).clock(() -> now[0] += Progress.Bar.REDRAW_NANOS).build().fit();
     } finally {
       System.setErr(saved);
     }
     assertThat(result.stopReason()).isEqualTo(StopReason.COMPLETED);
     String err = bytes.toString(StandardCharsets.UTF_8);
     // The bar redraws in place with carriage returns and is blanked before each epoch's line.
-    assertThat(err).contains("\repoch 1/2 100%").containsPattern("\r +\repoch 1/2  loss \\d\\.\\d{4}  valid_loss ")
+    assertThat(err).contains("\repoch 1/2 [=============>      ] 2/3  loss ")
+        .containsPattern("\repoch 1/2 \\[=+\\] 3/3  loss \\d\\.\\d{4}  \\d+\\.\\d s\r +\repoch 1/2  loss \\d\\.\\d{4}  valid_loss ")
         .containsPattern("\r +\repoch 2/2  loss \\d\\.\\d{4}  valid_loss .*  valid_accuracy 1\\.0000  \\d+\\.\\d s\n$");
   }
 }

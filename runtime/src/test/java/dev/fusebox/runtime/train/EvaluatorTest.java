@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.fusebox.runtime.FloatTensor;
 import dev.fusebox.runtime.data.Dataset;
+import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The scripted program predicts its features, so each data set below spells out its predictions. */
@@ -91,6 +93,31 @@ class EvaluatorTest {
     Metrics m = Metrics.classification(10, 0.43771, 0.912);
     assertThat(m.format("valid_")).isEqualTo("valid_loss 0.4377  valid_accuracy 0.9120");
     assertThat(Metrics.regression(3, 1, 2, 3.5).format("")).isEqualTo("loss 1.0000  mae 2.0000  rmse 3.5000");
+  }
+
+  @Test
+  void hugeAndTinyValuesPrintInScientificNotationAsPyTorchDoes() {
+    // torch.tensor(1.5418205017092413e35) prints 1.5418e+35, torch.tensor(1e8) 1.0000e+08, torch.tensor(3.2e-6) 3.2000e-06.
+    assertThat(Metrics.formatValue(1.5418205017092413e35)).isEqualTo("1.5418e+35");
+    assertThat(Metrics.formatValue(1e8)).isEqualTo("1.0000e+08");
+    assertThat(Metrics.formatValue(-2.5e9)).isEqualTo("-2.5000e+09");
+    assertThat(Metrics.formatValue(3.2e-6)).isEqualTo("3.2000e-06");
+    assertThat(Metrics.formatValue(99_999_999.5)).isEqualTo("99999999.5000");
+    assertThat(Metrics.formatValue(1e-4)).isEqualTo("0.0001");
+    assertThat(Metrics.formatValue(0)).isEqualTo("0.0000");
+    assertThat(Metrics.formatValue(Double.NaN)).isEqualTo("NaN");
+    assertThat(Metrics.formatValue(Double.POSITIVE_INFINITY)).isEqualTo("Infinity");
+    assertThat(Metrics.classification(4, 1.5418205017092413e35, 0.25).format("")).isEqualTo("loss 1.5418e+35  accuracy 0.2500");
+  }
+
+  @Test
+  void toStringShowsTheMetricsThatApplyWithoutOptionalWrappers() {
+    assertThat(Metrics.classification(30, 0.0625, 0.875)).hasToString("Metrics[rows=30, loss=0.0625, accuracy=0.875]");
+    assertThat(Metrics.regression(3, 1, 2, 3.5)).hasToString("Metrics[rows=3, loss=1.0, mae=2.0, rmse=3.5]");
+    EpochStats stats = new EpochStats(2, 8, 120, 0.5, 0.01, Optional.of(Metrics.classification(30, 0.25, 0.75)),
+        Duration.ofMillis(1500));
+    assertThat(stats).hasToString("EpochStats[epoch=2, steps=8, rows=120, trainLoss=0.5, lr=0.01, "
+        + "validation=Metrics[rows=30, loss=0.25, accuracy=0.75], elapsed=1.5 s]");
   }
 
   @Test

@@ -123,6 +123,7 @@ final class LinearRegressionProgram implements Program {
   public float[] read(String name) {
     return switch (name) {
       case "loss" -> new float[] {loss};
+      case "lr" -> new float[] {lr};
       case "prediction" -> prediction.clone();
       case "weight" -> weight.clone();
       case "bias" -> bias.clone();

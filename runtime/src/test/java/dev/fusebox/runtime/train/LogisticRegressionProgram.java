@@ -102,6 +102,7 @@ final class LogisticRegressionProgram implements Program {
   public float[] read(String name) {
     return switch (name) {
       case "loss" -> new float[] {loss};
+      case "lr" -> new float[] {lr};
       case "prediction" -> logits.clone();
       case "weight" -> weight.clone();
       case "bias" -> bias.clone();

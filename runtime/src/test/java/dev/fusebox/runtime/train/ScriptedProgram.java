@@ -164,6 +164,7 @@ final class ScriptedProgram implements Program {
   public float[] read(String name) {
     return switch (name) {
       case "loss" -> new float[] {loss};
+      case "lr" -> new float[] {lr};
       case "prediction" -> prediction.clone();
       default -> throw new IllegalArgumentException("no output " + name);
     };

@@ -29,10 +29,22 @@ class TrainerTest {
   void withoutAScheduleTheProgramKeepsItsLearningRate() throws IOException {
     LinearRegressionProgram program = new LinearRegressionProgram(2, 1, 0f);
     program.setScalar("lr", 0.1f);
-    Trainer.builder(program, doubling()).steps(3).shuffle(false).quiet().build().fit();
+    List<Double> stepRates = new ArrayList<>();
+    TrainingListener recorder = new TrainingListener() {
+      @Override
+      public Decision onStep(StepEvent event) {
+        stepRates.add(event.lr());
+        return Decision.CONTINUE;
+      }
+    };
+    TrainingResult result = Trainer.builder(program, doubling()).steps(3).shuffle(false).listener(recorder).quiet().build()
+        .fit();
     // The same three steps as with Schedule.constant(0.1) below.
     assertThat(program.read("weight")[0]).isCloseTo(2.186f, within(1e-5f));
     assertThat(program.read("bias")[0]).isCloseTo(0.62f, within(1e-5f));
+    // What the epochs and steps report is the rate the program ran at, not NaN.
+    assertThat(result.history()).extracting(EpochStats::lr).containsOnly((double) 0.1f);
+    assertThat(stepRates).containsExactly((double) 0.1f, (double) 0.1f, (double) 0.1f);
   }
 
   @Test
