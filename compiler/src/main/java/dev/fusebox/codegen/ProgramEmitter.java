@@ -431,12 +431,4 @@ public final class ProgramEmitter {
   private static String dims(Node n) {
     return "new int[] {" + String.join(", ", Arrays.stream(n.shape().dims()).mapToObj(Integer::toString).toList()) + "}";
   }
-
-  static int batchSize(Graph g) {
-    for (Node n : g.nodes()) {
-      if (n.op() instanceof Input in && in.kind() != InputKind.SCALAR) return n.shape().dim(0);
-    }
-    return 1;
-  }
-
 }
