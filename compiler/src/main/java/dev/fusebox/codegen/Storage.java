@@ -26,15 +26,18 @@ final class Storage {
   private final Map<Node, Array> arrays = new IdentityHashMap<>();
   private final Map<String, java.util.Set<String>> scratch = new LinkedHashMap<>();
   private java.util.Set<String> used;
+  private final java.util.Set<String> fieldNames = new java.util.HashSet<>(List.of("S", "LANES", "PANEL", "NARROW_PANEL"));
 
   Storage(Graph graph, MemoryPlan plan, int batchSize) {
     this.plan = plan;
     this.batchSize = batchSize;
     names.newName("S", "S");
     names.newName("LANES", "LANES");
-    for (String role : List.of("tile", "panels", "at", "bt")) names.newName(scratchName(role), role);
+    for (String role : List.of("tile", "panels", "at", "bt")) fieldNames.add(names.newName(scratchName(role), role));
     for (Node n : graph.nodes()) if (n.op().isSource()) arrays.put(n, new Array(names.newName(javaName(n.name()), n), -1));
     for (int b = 0; b < plan.buffers().size(); b++) names.newName(bufferName(b), bufferName(b));
+    arrays.values().forEach(a -> fieldNames.add(a.name()));
+    for (int b = 0; b < plan.buffers().size(); b++) fieldNames.add(bufferName(b));
     plan.bufferOf().forEach((n, b) -> arrays.put(n, new Array(bufferName(b), b)));
     plan.inPlace().forEach((value, variable) -> arrays.put(value, arrays.get(variable)));
   }
@@ -108,6 +111,11 @@ final class Storage {
   /** Why {@link #readableAfterRun} is false for {@code n}. */
   String whyNotReadable(Node n) {
     return arrays.containsKey(n) ? "its buffer is reused later in the step" : "kept in registers by its kernel";
+  }
+
+  /** Whether {@code name} is a field of the generated class (a local of that name would hide it). */
+  boolean isField(String name) {
+    return fieldNames.contains(name);
   }
 
   /** The field name of a source node. */
