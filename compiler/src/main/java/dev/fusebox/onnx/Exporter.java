@@ -52,6 +52,7 @@ final class Exporter {
   private final Map<Node, String> values = new HashMap<>();
   private final Map<Node, String> names = new HashMap<>();
   private final Map<Node, Node> fusedMatmuls = new HashMap<>();
+  private final Set<Node> fused = new HashSet<>();
   private final Set<Node> emitting = new HashSet<>();
   private final Map<Float, String> scalars = new HashMap<>();
   private final List<Node> graphInputs = new ArrayList<>();
@@ -202,6 +203,7 @@ final class Exporter {
       Node m = input(n, i);
       if (m.op() instanceof MatMul && users.get(m) == 1 && dims.get(m).equals(dims.get(n)) && input(n, 1 - i) != m) {
         fusedMatmuls.put(n, m);
+        fused.add(m);
         return;
       }
     }
@@ -214,7 +216,7 @@ final class Exporter {
 
   /** Sources are written when first used (parameters the outputs never use are left out); fused matmuls never. */
   private boolean isLazy(Node n) {
-    return n.op().isSource() || fusedMatmuls.containsValue(n);
+    return n.op().isSource() || fused.contains(n);
   }
 
   private Translator<Op> translator(Node n) {

@@ -3,6 +3,9 @@ package dev.fusebox.onnx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fusebox.CompileOptions;
+import dev.fusebox.Compiler;
+import dev.fusebox.Target;
 import dev.fusebox.builder.Activation;
 import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
@@ -11,8 +14,10 @@ import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Shape;
 import dev.fusebox.model.ModelSpec;
 import dev.fusebox.ops.DropoutMask;
+import dev.fusebox.optim.Optimizer;
 import dev.fusebox.runtime.FloatTensor;
 import dev.fusebox.runtime.NamedTensors;
+import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Standardizer;
 import dev.fusebox.runtime.init.Initializers;
 import java.io.IOException;
@@ -119,6 +124,18 @@ class OnnxExportTest {
   void theSameGraphAndParametersGiveTheSameBytes() {
     Graph forward = ModelSpec.parse(SPEC, "iris.json").forward();
     assertThat(export(forward).bytes()).isEqualTo(export(ModelSpec.parse(SPEC, "iris.json").forward()).bytes());
+  }
+
+  @Test
+  void aCompilationsTrainingGraphAndProgramStateExportAsTheForwardGraph() {
+    Graph forward = ModelSpec.parse(SPEC, "iris.json").forward();
+    Compiler.Compilation c = Compiler.compile(forward, Optimizer.adam(0.01), CompileOptions.defaults());
+    try (Program program = c.program(Target.interpreter())) {
+      byte[] expected = OnnxExport.of(forward, program.state()).export().bytes();
+      assertThat(OnnxExport.of(c.training(), program.state()).export().bytes()).as("gradients, updates and optimizer state left out")
+          .isEqualTo(expected);
+      assertThat(OnnxExport.of(c.fused(), program.state()).export().bytes()).as("after the passes").isEqualTo(expected);
+    }
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fusebox.CompileOptions;
 import dev.fusebox.Compiler;
 import dev.fusebox.Target;
+import dev.fusebox.builder.Activation;
 import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
 import dev.fusebox.ir.Graph;
@@ -163,6 +164,47 @@ class OnnxRuntimeOpsTest {
             MEASURED.merge(c.label(), worst, Math::max);
           }
         }
+      }
+    }
+  }
+
+  /** Far out, at the kinks and at the corners of the hard functions (±2 for hard-sigmoid's 0.25, ±1 for hard-tanh). */
+  static final float[] EXTREMES = {-100, -88, -50, -20, -10, -4, -2.0001f, -2, -1.9999f, -1, -0.5f, -1e-3f, 0, 1e-3f, 0.5f, 1,
+      1.9999f, 2, 2.0001f, 4, 10, 20, 50, 88, 90, 100};
+
+  static Stream<String> layerActivations() {
+    return Catalogue.layerActivations().stream().flatMap(e -> e.learned() != null && !e.alwaysLearned()
+        ? Stream.of(e.name(), e.name() + "(learned)") : Stream.of(e.name()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("layerActivations")
+  void activationsAgreeFarOutAndAtTheirKinks(String name) throws Exception {
+    int cols = EXTREMES.length;
+    BiFunction<GraphBuilder, Integer, Tensor> body = (g, b) -> g.activation(g.input("x", b, cols), Activation.parse(name), "layer");
+    Case c = new Case(name, List.of(), body);
+    NamedTensors parameters = new NamedTensors();
+    for (dev.fusebox.ir.Node n : c.graph(2).trainableParameters()) {
+      float[] v = new float[n.shape().size()];
+      for (int i = 0; i < v.length; i++) v[i] = 0.1f + 0.07f * i;
+      parameters.put(n.name(), new FloatTensor(n.shape().dims(), v));
+    }
+    float[] x = new float[2 * cols];
+    for (int i = 0; i < cols; i++) {
+      x[i] = EXTREMES[i];
+      x[cols + i] = -EXTREMES[cols - 1 - i] / 3;
+    }
+    OnnxModel model = OnnxExport.of(c.graph(32), parameters).export();
+    try (OnnxRuntimeSession onnx = new OnnxRuntimeSession(model.bytes(), true);
+        Program fusebox = Compiler.inference(c.graph(2), CompileOptions.defaults()).program(Target.interpreter())) {
+      OnnxRuntimeSession.Output out = onnx.run(Map.of("x", new FloatTensor(new int[] {2, cols}, x))).get("y");
+      fusebox.load(parameters);
+      fusebox.setInput("x", x);
+      fusebox.forward();
+      float[] expected = fusebox.read("y");
+      for (int i = 0; i < expected.length; i++) {
+        assertThat(Math.abs(out.get(i) - expected[i]) / Math.max(1, Math.abs(expected[i])))
+            .as("%s of %s: ONNX Runtime %s, Fusebox %s", name, x[i], out.get(i), expected[i]).isLessThanOrEqualTo(TOLERANCE);
       }
     }
   }
