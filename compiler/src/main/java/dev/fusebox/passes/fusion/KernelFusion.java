@@ -164,7 +164,8 @@ public final class KernelFusion implements Pass {
         if (u.op() instanceof MatMul m && u.input(0) == dz && u.input(1) != dz) {
           consumers.add(u);
           weightGradient |= m.transA();
-        } else if (u.op() instanceof SumTo && u.shape().rank() == 1 && dz.shape().rank() == 2) {
+        } else if (u.op() instanceof SumTo && u.shape().rank() == 1 && dz.shape().rank() == 2 && u.shape().size() == dz.shape().cols()) {
+          // column sums (a bias gradient), not a sum of everything to [1]
           consumers.add(u);
         }
       }
