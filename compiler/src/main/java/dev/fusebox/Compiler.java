@@ -16,6 +16,7 @@ import dev.fusebox.passes.PassContext;
 import dev.fusebox.passes.PassPipeline;
 import dev.fusebox.passes.fusion.KernelFusion;
 import dev.fusebox.passes.fusion.LossFusion;
+import dev.fusebox.passes.fusion.ValidRows;
 import dev.fusebox.passes.memory.MemoryPlan;
 import dev.fusebox.passes.memory.MemoryPlanner;
 import dev.fusebox.passes.simplify.AlgebraicSimplification;
@@ -31,7 +32,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * forward graph ─loss_fusion─▶ ─autodiff + optimizer─▶ training graph
- *   ─algebraic_simplification · constant_folding · cse · dead_node_elimination · kernel_fusion─▶ fused graph
+ *   ─algebraic_simplification · constant_folding · cse · dead_node_elimination · kernel_fusion · valid_rows─▶ fused graph
  *   ─memory planning─▶ plan
  * </pre>
  *
@@ -48,7 +49,7 @@ public final class Compiler {
   /** The training graph's passes, in order: simplify first, fuse last (fusion plans the final nodes). */
   public static List<Pass> trainingPasses() {
     return List.of(new AlgebraicSimplification(), new ConstantFolding(), new CommonSubexpressionElimination(),
-        new DeadNodeElimination(), new KernelFusion());
+        new DeadNodeElimination(), new KernelFusion(), new ValidRows());
   }
 
   /**

@@ -65,6 +65,7 @@ final class ElementwiseLoop {
   private final Map<Node, Operand> operands = new LinkedHashMap<>();
   private final Map<Node, String> stores = new IdentityHashMap<>();
   private final Map<Node, List<String>> columnSums = new IdentityHashMap<>();
+  private String rowBound;
 
   /**
    * A loop over [rows, cols] computing {@code members} (elementwise nodes, in order). Operands not
@@ -102,8 +103,17 @@ final class ElementwiseLoop {
   /** The loop over the whole iteration space. Without row or column broadcasts it is one flat loop. */
   void emitAll(KernelWriter w) {
     boolean flat = columnSums.isEmpty() && operandsFor().values().stream().allMatch(o -> o.mode == Mode.FULL || o.mode == Mode.SCALAR);
-    if (flat) emit(w, "0", "1", "0", Integer.toString(rows * cols), true);
-    else emit(w, "0", Integer.toString(rows), "0", Integer.toString(cols), false);
+    if (flat) emit(w, "0", "1", "0", rowBound == null ? Integer.toString(rows * cols) : rowBound + " * " + cols, true);
+    else emit(w, "0", rowBound == null ? Integer.toString(rows) : rowBound, "0", Integer.toString(cols), false);
+  }
+
+  /**
+   * Runs the loop over the first {@code rows} rows only (a Java expression, {@code validRows}): every
+   * member's rows run along the batch, and rows past the valid ones hold nothing anyone reads.
+   */
+  ElementwiseLoop boundRows(String rows) {
+    this.rowBound = rows;
+    return this;
   }
 
   /** The loop over rows [r0, r1) and columns [c0, c1) (Java expressions). */

@@ -45,7 +45,7 @@ final class KernelEmitter {
       if (stage instanceof Stage.Loop loop) {
         loop(w, loop);
       } else if (stage instanceof Stage.Matmul m) {
-        matmul(w, m.matmul(), m.epilogue(), methodName + "_mm" + matmuls++);
+        matmul(w, m, methodName + "_mm" + matmuls++);
       } else if (stage instanceof Stage.Single single) {
         w.lower(single.node(), storage.array(single.node()));
       }
@@ -69,6 +69,7 @@ final class KernelEmitter {
   private void loop(KernelWriter w, Stage.Loop loop) {
     Shape space = loop.space();
     ElementwiseLoop l = new ElementwiseLoop(backend, storage, space.rows(), space.cols(), loop.members());
+    if (loop.validRows()) l.boundRows("validRows");
     for (Node sum : loop.columnSums()) {
       w.statement("java.util.Arrays.fill($L, 0, $L, 0f)", storage.array(sum), sum.shape().size());
       l.sumColumns(sum.input(0), storage.array(sum));
@@ -88,22 +89,24 @@ final class KernelEmitter {
    * {@code method_rows} (a range of rows, the unit threads share) and {@code method_epilogue} (what
    * each finished tile goes through).
    */
-  private void matmul(KernelWriter body, Node h, List<Node> epilogue, String method) {
-    MatmulEmitter mm = new MatmulEmitter(backend, storage, h, storage.array(h.input(0)), storage.array(h.input(1)));
+  private void matmul(KernelWriter body, Stage.Matmul stage, String method) {
+    Node h = stage.matmul();
+    List<Node> epilogue = stage.epilogue();
+    MatmulEmitter mm = new MatmulEmitter(backend, storage, h, storage.array(h.input(0)), storage.array(h.input(1)), stage.validDepth());
     String tileSize = mm.tileSize();
     String tile = storage.scratch("tile", "threads * (" + tileSize + ")");
     body.comment("$L = $L, tile by tile", h.name(), GraphPrinter.opText(h.op()));
     KernelWriter rows = new KernelWriter(storage);
     mm.emit(body, rows, tile, method + "_epilogue");
-    int m = h.shape().dim(0);
+    String m = stage.validRows() ? "validRows" : Integer.toString(h.shape().dim(0)); // see ValidRows
     if (mm.parallel()) {
       int task = tasks.size();
       int chunk = mm.chunkRows();
-      tasks.add(String.format("%s_rows(chunk * %d, Math.min(%d, chunk * %d + %d), worker * (%s))", method, chunk, m, chunk, chunk,
+      tasks.add(String.format("%s_rows(chunk * %d, Math.min(%s, chunk * %d + %d), worker * (%s))", method, chunk, m, chunk, chunk,
           tileSize));
       body.begin("if (pool != null)");
       body.comment("row chunks of $L on the pool (task $L)", chunk, task);
-      body.statement("pool.run(this, $L, $L)", task, mm.chunks());
+      body.statement("pool.run(this, $L, ($L + $L) / $L)", task, m, chunk - 1, chunk);
       body.next("else");
       body.statement("$L_rows(0, $L, 0)", method, m);
       body.end();

@@ -68,6 +68,12 @@ final class MatmulEmitter {
   private final String a;
   private final String b;
   private final int m, n, k;
+  /**
+   * How deep a step sums: k, or {@code validRows} when the plan says the sum may stop at the batch's
+   * valid rows (a weight gradient dzᵀ·x, see ValidRows). B's panels then hold that many rows; a
+   * row-major copy of a transposed A keeps its layout, and only its first columns are read.
+   */
+  private final String depth;
   private final boolean transA, transB;
   /** Whether B is read from panels ({@code Panels.pack}) rather than row-major. */
   private final boolean packed;
@@ -79,7 +85,7 @@ final class MatmulEmitter {
   private final int vectors;
   private final String panel;
 
-  MatmulEmitter(Backend backend, Storage storage, Node matmul, String a, String b) {
+  MatmulEmitter(Backend backend, Storage storage, Node matmul, String a, String b, boolean validDepth) {
     this.storage = storage;
     this.matmul = matmul;
     this.a = a;
@@ -94,6 +100,7 @@ final class MatmulEmitter {
     this.packed = vector && (transB || m >= PACK_MIN_ROWS && k >= PACK_MIN_DEPTH);
     this.copyA = vector && transA && m >= PACK_MIN_ROWS && k >= COPY_A_MIN_DEPTH;
     this.aRows = copyA ? storage.scratch("at", m * k) : a;
+    this.depth = validDepth ? "validRows" : Integer.toString(k);
     this.vectors = tileVectors(n);
     this.panel = vectors == VECTORS ? "PANEL" : "NARROW_PANEL";
     this.bRows = packed ? storage.scratch("panels", k + " * ((" + n + " + " + panel + " - 1) / " + panel + " * " + panel + ")")
@@ -140,10 +147,6 @@ final class MatmulEmitter {
     return Math.max(MIN_CHUNK_ROWS, Math.min(MAX_CHUNK_ROWS, eighth));
   }
 
-  int chunks() {
-    return (m + chunkRows() - 1) / chunkRows();
-  }
-
   /**
    * Emits into {@code w} the copy of a transposed B (once, before any rows); the rows themselves go
    * in {@code rows}, the body of a method {@code (int from, int to, int tileBase)} computing rows
@@ -161,7 +164,7 @@ final class MatmulEmitter {
       if (transB) {
         w.statement("$T.transpose($L, $L, $L, $L, $L)", PANELS, b, n, k, bRows, panel);
       } else {
-        w.statement("$T.pack($L, $L, $L, $L, $L)", PANELS, b, k, n, bRows, panel);
+        w.statement("$T.pack($L, $L, $L, $L, $L)", PANELS, b, depth, n, bRows, panel);
       }
     } else if (transB) {
       w.comment("B is transposed: copy it row-major once, so that tiles read it contiguously");
@@ -181,7 +184,7 @@ final class MatmulEmitter {
   private void scalar(KernelWriter w, String tile, String epilogue) {
     w.begin("for (int i = from; i < to; i++)");
     w.statement("java.util.Arrays.fill($L, tileBase, tileBase + $L, 0f)", tile, n);
-    w.begin("for (int kk = 0; kk < $L; kk++)", k);
+    w.begin("for (int kk = 0; kk < $L; kk++)", depth);
     w.statement("float a = $L", aAt("i", "kk"));
     w.statement("int base = kk * $L", n);
     w.begin("for (int j = 0; j < $L; j++)", n);
@@ -246,13 +249,13 @@ final class MatmulEmitter {
     String aOff = aColumns ? "i" : "i * " + k;
     String ars = aColumns ? "1" : Integer.toString(k);
     String acs = aColumns ? Integer.toString(m) : "1";
-    String bOff = !packed ? "j" : vectors == this.vectors ? "j * " + k : "j / " + panel + " * " + k + " * " + panel + " + j % " + panel;
+    String bOff = !packed ? "j" : vectors == this.vectors ? "j * " + depth : "j / " + panel + " * " + depth + " * " + panel + " + j % " + panel;
     String ldb = packed ? panel : Integer.toString(n);
     String kernel = "tile" + rows + "x" + vectors;
     if (rows == ROWS) {
-      w.statement("$T.$L($L, $L, $L, $L, $L, $L, $L, $L, $L, tileBase)", GEMM, kernel, aRows, aOff, ars, acs, bRows, bOff, ldb, k, tile);
+      w.statement("$T.$L($L, $L, $L, $L, $L, $L, $L, $L, $L, tileBase)", GEMM, kernel, aRows, aOff, ars, acs, bRows, bOff, ldb, depth, tile);
     } else {
-      w.statement("$T.$L($L, $L, $L, $L, $L, $L, $L, $L, tileBase)", GEMM, kernel, aRows, aOff, acs, bRows, bOff, ldb, k, tile);
+      w.statement("$T.$L($L, $L, $L, $L, $L, $L, $L, $L, tileBase)", GEMM, kernel, aRows, aOff, acs, bRows, bOff, ldb, depth, tile);
     }
     w.statement("$L(i, i + $L, j, j + $L, tileBase)", epilogue, rows, width);
   }

@@ -22,9 +22,9 @@ final class Schedules {
         out.add(s);
       } else if (s instanceof Stage.Loop l && l.members().stream().anyMatch(forward::contains)) {
         out.add(new Stage.Loop(l.members().stream().filter(forward::contains).toList(),
-            l.columnSums().stream().filter(forward::contains).toList()));
+            l.columnSums().stream().filter(forward::contains).toList(), l.validRows()));
       } else if (s instanceof Stage.Matmul m && forward.contains(m.matmul())) {
-        out.add(new Stage.Matmul(m.matmul(), m.epilogue().stream().filter(forward::contains).toList()));
+        out.add(new Stage.Matmul(m.matmul(), m.epilogue().stream().filter(forward::contains).toList(), m.validRows(), m.validDepth()));
       }
     }
     return out;

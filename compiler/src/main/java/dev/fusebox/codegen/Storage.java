@@ -20,6 +20,7 @@ final class Storage {
   /** An array of the generated class: a field's name, and the memory plan's buffer index if it is one (else -1). */
   private record Array(String name, int buffer) {}
 
+  private final Graph graph;
   private final MemoryPlan plan;
   private final int batchSize;
   private final NameAllocator names = new NameAllocator();
@@ -29,6 +30,7 @@ final class Storage {
   private final java.util.Set<String> fieldNames = new java.util.HashSet<>(List.of("S", "LANES", "PANEL", "NARROW_PANEL"));
 
   Storage(Graph graph, MemoryPlan plan, int batchSize) {
+    this.graph = graph;
     this.plan = plan;
     this.batchSize = batchSize;
     names.newName("S", "S");

@@ -28,6 +28,8 @@ public final class Graph {
   private final Map<String, Node> outputs;
   private final Map<Node, Node> updates;
   private final List<Kernel> kernels;
+  /** Computed on first use (racy but idempotent: any thread computes the same array). */
+  private int[] batchAxes;
 
   private Graph(Builder b) {
     this.nodes = List.copyOf(b.nodes);
@@ -210,6 +212,13 @@ public final class Graph {
     List<Node> out = new ArrayList<>();
     for (Node n : nodes) if (n.op().isTrainable()) out.add(n);
     return Collections.unmodifiableList(out);
+  }
+
+  /** The batch axes ({@link BatchAxes}) of {@code n}'s value. */
+  public int batchAxes(Node n) {
+    int[] axes = batchAxes;
+    if (axes == null) batchAxes = axes = BatchAxes.of(this);
+    return axes[n.id()];
   }
 
   /** Users of each node, in order. */

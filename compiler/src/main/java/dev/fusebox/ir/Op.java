@@ -56,6 +56,15 @@ public interface Op {
   }
 
   /**
+   * Which axes of the output run along the batch ({@link BatchAxes}), given the inputs' batch axes
+   * ({@code inputAxes[i]} for input i): what a program with fewer valid rows may leave uncomputed. The
+   * default, no batch axis, is always safe: the op's code computes its whole output.
+   */
+  default int batchAxes(Shape out, List<Node> inputs, int[] inputAxes) {
+    return BatchAxes.NONE;
+  }
+
+  /**
    * Code generation for ops that are not elementwise or matmuls: writes scalar Java computing the
    * output from the inputs. Elementwise ops are generated from their expression and matmuls by the
    * kernel templates, so they need not implement this.

@@ -1,5 +1,6 @@
 package dev.fusebox.ops;
 
+import dev.fusebox.ir.BatchAxes;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
@@ -26,6 +27,11 @@ public record BroadcastTo(Shape target) implements Op {
   @Override
   public int arity() {
     return 1;
+  }
+
+  @Override
+  public int batchAxes(Shape out, List<Node> inputs, int[] inputAxes) {
+    return BatchAxes.broadcast(out, inputs, inputAxes);
   }
 
   @Override

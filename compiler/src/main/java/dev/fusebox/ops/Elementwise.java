@@ -1,5 +1,6 @@
 package dev.fusebox.ops;
 
+import dev.fusebox.ir.BatchAxes;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
@@ -45,6 +46,11 @@ public record Elementwise(String name, String attributes, int arity, Expr expr, 
   /** An elementwise op without a gradient rule (a derivative, a fused body). */
   public static Elementwise plain(String name, int arity, Expr body) {
     return new Elementwise(name, "", arity, body, List.of());
+  }
+
+  @Override
+  public int batchAxes(Shape out, List<Node> inputs, int[] inputAxes) {
+    return BatchAxes.broadcast(out, inputs, inputAxes);
   }
 
   @Override

@@ -1,10 +1,13 @@
 package dev.fusebox.ops;
 
+import dev.fusebox.ir.BatchAxes;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.DType;
 import dev.fusebox.ir.EvalContext;
+import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Shape;
 import dev.fusebox.runtime.InputKind;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -20,6 +23,12 @@ public record Input(InputKind kind, Shape shape, int classes, double initial) im
   /** A scalar input such as a learning rate, holding {@code initial} until set. */
   public static Input scalar(double initial) {
     return new Input(InputKind.SCALAR, Shape.scalar(), 0, initial);
+  }
+
+  /** Rows of features, targets and one-hot labels are the batch; so are the entries of class labels. */
+  @Override
+  public int batchAxes(Shape out, List<Node> inputs, int[] inputAxes) {
+    return kind == InputKind.SCALAR ? BatchAxes.NONE : kind == InputKind.LABELS ? BatchAxes.COLS : BatchAxes.ROWS;
   }
 
   @Override

@@ -116,6 +116,12 @@ public interface Loss extends Op {
       return c.in(0);
     }
 
+    /** Shaped like the prediction, row for row. */
+    @Override
+    public int batchAxes(Shape out, List<Node> inputs, int[] inputAxes) {
+      return inputAxes[0];
+    }
+
     @Override
     public void eval(Buffer[] in, Buffer out, EvalContext ctx) {
       out.fill(0);

@@ -1,5 +1,6 @@
 package dev.fusebox.ops;
 
+import dev.fusebox.ir.BatchAxes;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
@@ -29,6 +30,21 @@ public record MatMul(boolean transA, boolean transB) implements Op {
   @Override
   public int arity() {
     return 2;
+  }
+
+  /** op(A)'s rows and op(B)'s columns carry their batch axes over; a batch contraction axis is summed away. */
+  @Override
+  public int batchAxes(Shape out, List<Node> inputs, int[] inputAxes) {
+    boolean rows = transA ? BatchAxes.cols(inputAxes[0]) : BatchAxes.rows(inputAxes[0]);
+    boolean cols = transB ? BatchAxes.rows(inputAxes[1]) : BatchAxes.cols(inputAxes[1]);
+    return (rows ? BatchAxes.ROWS : 0) | (cols ? BatchAxes.COLS : 0);
+  }
+
+  /** Whether the axis this matmul sums over (op(A)'s columns, op(B)'s rows) runs along the batch in both operands. */
+  public boolean contractsBatch(int[] inputAxes) {
+    boolean a = transA ? BatchAxes.rows(inputAxes[0]) : BatchAxes.cols(inputAxes[0]);
+    boolean b = transB ? BatchAxes.cols(inputAxes[1]) : BatchAxes.rows(inputAxes[1]);
+    return a && b;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.fusebox.ops;
 
+import dev.fusebox.ir.BatchAxes;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
@@ -35,6 +36,12 @@ public record Maxout(int k) implements Op {
   @Override
   public int arity() {
     return 1;
+  }
+
+  /** Row by row: batch rows stay batch rows. */
+  @Override
+  public int batchAxes(Shape out, List<Node> inputs, int[] inputAxes) {
+    return inputAxes[0] & BatchAxes.ROWS;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.fusebox.ops;
 
+import dev.fusebox.ir.BatchAxes;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
@@ -38,6 +39,12 @@ public record Reduce(boolean mean, Axis axis) implements Op {
   @Override
   public int arity() {
     return 1;
+  }
+
+  /** The axis that is kept keeps its batch; the one summed goes. */
+  @Override
+  public int batchAxes(Shape out, List<Node> inputs, int[] inputAxes) {
+    return axis == Axis.PER_ROW ? inputAxes[0] & BatchAxes.ROWS : axis == Axis.PER_COLUMN ? inputAxes[0] & BatchAxes.COLS : BatchAxes.NONE;
   }
 
   @Override

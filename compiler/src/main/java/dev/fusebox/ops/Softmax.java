@@ -2,6 +2,7 @@ package dev.fusebox.ops;
 
 import static dev.fusebox.ops.alu.Expr.x;
 
+import dev.fusebox.ir.BatchAxes;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
@@ -26,6 +27,12 @@ public record Softmax(boolean log) implements Op {
   @Override
   public int arity() {
     return 1;
+  }
+
+  /** Row by row: batch rows stay batch rows. */
+  @Override
+  public int batchAxes(Shape out, List<Node> inputs, int[] inputAxes) {
+    return inputAxes[0] & BatchAxes.ROWS;
   }
 
   @Override

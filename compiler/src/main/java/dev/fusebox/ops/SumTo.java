@@ -1,5 +1,6 @@
 package dev.fusebox.ops;
 
+import dev.fusebox.ir.BatchAxes;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
@@ -29,6 +30,12 @@ public record SumTo(Shape target) implements Op {
   @Override
   public int arity() {
     return 1;
+  }
+
+  /** An axis the sum keeps whole keeps its batch. */
+  @Override
+  public int batchAxes(Shape out, List<Node> inputs, int[] inputAxes) {
+    return BatchAxes.broadcast(out, inputs, inputAxes);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.fusebox.ops;
 
+import dev.fusebox.ir.BatchAxes;
 import dev.fusebox.ir.Buffer;
 import dev.fusebox.ir.EvalContext;
 import dev.fusebox.ir.Gradients;
@@ -21,6 +22,11 @@ public record Transpose() implements Op {
   @Override
   public int arity() {
     return 1;
+  }
+
+  @Override
+  public int batchAxes(Shape out, List<Node> inputs, int[] inputAxes) {
+    return (BatchAxes.rows(inputAxes[0]) ? BatchAxes.COLS : 0) | (BatchAxes.cols(inputAxes[0]) ? BatchAxes.ROWS : 0);
   }
 
   @Override

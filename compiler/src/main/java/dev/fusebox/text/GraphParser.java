@@ -51,7 +51,7 @@ public final class GraphParser {
     return b.build();
   }
 
-  private static final Pattern STAGE = Pattern.compile("(loop|matmul|single)\\(([^)]*)\\)");
+  private static final Pattern STAGE = Pattern.compile("(loop|matmul|single)\\(([^)]*)\\)(\\[([^]]*)])?");
 
   /** {@code dense_backward: loop(dz; sums db) matmul(dx) matmul(dw; w.next)}, as {@code Kernel.toString} prints it. */
   private static Kernel kernel(Graph.Builder b, String text) {
@@ -67,9 +67,11 @@ public final class GraphParser {
       String[] parts = m.group(2).split(";", -1);
       List<Node> first = nodes(b, parts[0]);
       List<Node> second = parts.length > 1 ? nodes(b, parts[1].strip().replaceFirst("^sums ", "")) : List.of();
+      String flags = m.group(4) == null ? "" : m.group(4);
+      boolean rows = flags.contains("valid rows"), depth = flags.contains("valid depth");
       stages.add(switch (m.group(1)) {
-        case "loop" -> new Stage.Loop(first, second);
-        case "matmul" -> new Stage.Matmul(first.get(0), second);
+        case "loop" -> new Stage.Loop(first, second, rows);
+        case "matmul" -> new Stage.Matmul(first.get(0), second, rows, depth);
         default -> new Stage.Single(first.get(0));
       });
     }

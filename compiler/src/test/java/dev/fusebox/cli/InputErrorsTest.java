@@ -185,7 +185,7 @@ class InputErrorsTest {
     System.setProperty("fusebox.passes.disable", "fusion");
     try {
       assertFails(Cli.run("dump", spec, "--out", dir.resolve("dump")), "fusebox: error: unknown pass 'fusion' to disable; passes are "
-          + "[loss_fusion, algebraic_simplification, constant_folding, cse, dead_node_elimination, kernel_fusion]");
+          + "[loss_fusion, algebraic_simplification, constant_folding, cse, dead_node_elimination, kernel_fusion, valid_rows]");
     } finally {
       System.clearProperty("fusebox.passes.disable");
     }

@@ -58,7 +58,10 @@ class DifferentialTest {
     for (String name : ref.parameterNames()) assertClose("seed " + seed + " " + name, ref.read(name), p.read(name), 2e-3, 2e-4);
     ref.forward();
     p.forward();
-    assertClose("seed " + seed + " prediction", ref.read("prediction"), p.read("prediction"), 2e-3, 2e-4);
+    int valid = Math.max(1, ref.batchSize() - 1); // the partial batch set at step 3: its last row is not computed
+    dev.fusebox.ir.Node prediction = g.output("prediction");
+    assertClose("seed " + seed + " prediction", RandomGraphDifferentialTest.validPart(g, prediction, ref.read("prediction"), valid),
+        RandomGraphDifferentialTest.validPart(g, prediction, p.read("prediction"), valid), 2e-3, 2e-4);
     assertClose("seed " + seed + " loss after forward", ref.read("loss"), p.read("loss"), 2e-3, 2e-4);
   }
 

@@ -8,7 +8,9 @@ import java.util.List;
  *
  * <p>A program has a fixed batch size (its inputs' first dimension). It may run fewer valid rows than
  * that ({@link #setValidRows}); the valid rows are always the first ones, and losses average over them
- * only. A program is not thread-safe: create one per thread.
+ * only. A generated program then computes only those rows of every value that runs along the batch,
+ * at a cost that grows with the valid rows, not the batch: the rows past them of such an output (a
+ * prediction) hold nothing meaningful. A program is not thread-safe: create one per thread.
  */
 public interface Program extends AutoCloseable {
 
@@ -27,7 +29,10 @@ public interface Program extends AutoCloseable {
   /** Sets a scalar input such as a learning rate that a schedule changes between steps. */
   void setScalar(String name, float value);
 
-  /** How many leading rows of the batch are real data ({@code 1..batchSize()}); the default is all. */
+  /**
+   * How many leading rows of the batch are real data ({@code 1..batchSize()}); the default is all. Rows
+   * past them are not computed: read only the valid rows of batch-shaped outputs.
+   */
   void setValidRows(int rows);
 
   /** Evaluates the graph's outputs in inference mode (no dropout), without changing any state. */
