@@ -1,6 +1,9 @@
 package dev.fusebox.model;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,6 +29,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A sequential MLP described by a JSON spec file:
@@ -56,7 +61,10 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
   public static final List<String> LOSSES = Catalogue.specLosses().stream().map(SpecLoss::name).toList();
   private static final List<String> KEYS = List.of("input", "layers", "loss", "optimizer", "batch", "epochs", "seed", "init",
       "bias_init", "l2", "clip_grad_norm", "schedule");
-  private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+  // A key given twice would otherwise silently keep its last value, as the safetensors reader already refuses to.
+  private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  private static final Pattern DUPLICATE = Pattern.compile("Duplicate (?:field|Object property) [\"'](.*)[\"']");
 
   public static ModelSpec read(Path file) throws IOException {
     return parse(Files.readString(file, StandardCharsets.UTF_8), file.getFileName().toString());
@@ -69,8 +77,12 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
       root = JSON.readTree(json);
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
-      throw new SpecException(source + ": line " + (loc == null ? "?" : loc.getLineNr()) + ", column "
-          + (loc == null ? "?" : loc.getColumnNr()) + ": not valid JSON: " + e.getOriginalMessage().replaceAll(" \\(for .*|\\R.*", ""));
+      String where = source + ": line " + (loc == null ? "?" : loc.getLineNr()) + ", column " + (loc == null ? "?" : loc.getColumnNr());
+      Matcher duplicate = DUPLICATE.matcher(e.getOriginalMessage());
+      if (e instanceof JsonParseException p && duplicate.find()) {
+        throw new SpecException(where + ": " + keyPath(p.getProcessor(), duplicate.group(1)) + ": the key appears twice; give it once");
+      }
+      throw new SpecException(where + ": not valid JSON: " + e.getOriginalMessage().replaceAll(" \\(for .*|\\R.*", ""));
     }
     SpecReader r = new SpecReader(source, "", root);
     int input = r.positiveInt("input", null);
@@ -101,6 +113,20 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
         : Schedule.constant(optimizer.lr());
     r.done(KEYS);
     return new ModelSpec(source, input, List.copyOf(layers), loss, optimizer, batch, epochs, seed, init, biasInit, l2, clip, schedule);
+  }
+
+  /** {@code layers[1].units} for the key {@code units} of the object at {@code /layers/1}, as other errors name keys. */
+  private static String keyPath(Object parser, String key) {
+    if (!(parser instanceof JsonParser p)) return key;
+    StringBuilder path = new StringBuilder();
+    for (String part : p.getParsingContext().pathAsPointer().toString().split("/")) {
+      if (part.isEmpty()) continue;
+      String name = part.replace("~1", "/").replace("~0", "~");
+      if (name.chars().allMatch(Character::isDigit)) path.append('[').append(name).append(']');
+      else path.append(path.length() == 0 ? "" : ".").append(name);
+    }
+    // The pointer ends at the duplicated key itself.
+    return path.length() == 0 ? key : path.toString();
   }
 
   private static Schedule schedule(SpecReader r, double lr) {
