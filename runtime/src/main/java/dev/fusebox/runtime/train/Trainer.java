@@ -217,7 +217,7 @@ public final class Trainer {
      * After every epoch, write {@code epoch-<n>.safetensors} (the parameters alone) and
      * {@code epoch-<n>.optimizer.safetensors} (every other state tensor, and the {@link TrainingState}
      * in its metadata) into {@code dir}, created if missing, and the same pair as {@code best.*}
-     * whenever the epoch is the best so far. Each pair is written as one unit (see
+     * whenever a complete epoch is the best so far. Each pair is written as one unit (see
      * {@link dev.fusebox.runtime.io.ModelFiles}); {@link Checkpoints#restore} resumes from one.
      */
     public Builder checkpoints(Path dir) {

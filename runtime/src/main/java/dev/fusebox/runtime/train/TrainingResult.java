@@ -10,9 +10,9 @@ import java.util.Optional;
  *
  * @param history every epoch this run ended, in order; an epoch cut short by a non-finite loss is not in it.
  *     A run that resumes another starts with the epoch it resumed in.
- * @param bestEpoch the epoch with the lowest validation loss (training loss without validation data),
- *     counting from 1; 0 if no epoch completed. On a tie the earlier epoch is best. After a resume it
- *     may be an epoch of an earlier run, and so not in the history.
+ * @param bestEpoch the complete epoch with the lowest validation loss (training loss without validation
+ *     data), counting from 1; 0 if no epoch completed (one cut short does not count). On a tie the
+ *     earlier epoch is best. After a resume it may be an epoch of an earlier run, and so not in the history.
  * @param stopReason why the run ended
  * @param steps optimizer steps this run took, including one whose loss was not finite (the count across
  *     resumed runs is the state's)

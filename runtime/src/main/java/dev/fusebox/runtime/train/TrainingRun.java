@@ -143,27 +143,33 @@ final class TrainingRun {
     int steps = batchesDone;
     long rows = epochRows;
     double trainLoss = epochLossSum / epochRows;
-    if (batchesDone == perEpoch) {
+    boolean complete = batchesDone == perEpoch;
+    if (complete) {
       epochsDone++;
       batchesDone = 0;
       epochLossSum = 0;
       epochRows = 0;
     }
-    endEpoch(epoch, epochs, steps, rows, trainLoss, lr, epochStart, progress, checkpoints);
+    endEpoch(epoch, epochs, steps, rows, trainLoss, lr, epochStart, progress, checkpoints, complete);
     return done;
   }
 
+  /**
+   * Validates, and for a complete epoch keeps the books of the best epoch and of early stopping: an
+   * epoch cut short (the steps ran out, a listener stopped it) is reported and checkpointed but does
+   * not count, since the run that resumes it will finish it and count it then.
+   */
   private void endEpoch(int epoch, int epochs, int steps, long rows, double trainLoss, double lr, long epochStart,
-      Progress progress, Checkpoints checkpoints) throws IOException {
+      Progress progress, Checkpoints checkpoints, boolean complete) throws IOException {
     Optional<Metrics> validation = t.valid == null ? Optional.empty() : Optional.of(evaluator.evaluate(t.valid));
     double monitored = validation.map(Metrics::loss).orElse(trainLoss);
     // Strictly lower, so a tie keeps the earlier epoch; NaN is never best.
-    boolean best = monitored < bestLoss;
+    boolean best = complete && monitored < bestLoss;
     if (best) {
       bestLoss = monitored;
       bestEpoch = epoch;
     }
-    if (t.patience > 0) {
+    if (t.patience > 0 && complete) {
       if (monitored < earlyStopReference - t.minDelta) {
         earlyStopReference = monitored;
         epochsWithoutImprovement = 0;
