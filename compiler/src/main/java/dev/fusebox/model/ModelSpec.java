@@ -119,6 +119,7 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
       }
       throw new SpecException(where + ": not valid JSON: " + e.getOriginalMessage().replaceAll(" \\(for .*|\\R.*", ""));
     }
+    if (root == null || root.isMissingNode()) throw new SpecException(source + ": is empty; a spec is a JSON object");
     SpecReader r = new SpecReader(source, "", root);
     int input = r.positiveInt("input", null);
     JsonNode layerNodes = r.raw("layers");
@@ -175,7 +176,10 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
     switch (type) {
       case "constant" -> s = ScheduleSpec.CONSTANT;
       case "step" -> s = new ScheduleSpec(type, r.positiveInt("step_size", null), r.number("gamma", 0.1), 0, 0, 0);
-      case "exponential" -> s = new ScheduleSpec(type, 0, r.number("gamma", Double.NaN), 0, 0, 0);
+      case "exponential" -> {
+        if (!r.has("gamma")) throw r.error(r.at("gamma"), "is required");
+        s = new ScheduleSpec(type, 0, r.number("gamma", Double.NaN), 0, 0, 0);
+      }
       case "cosine" -> s = new ScheduleSpec(type, 0, 0, r.positiveInt("t_max", null), r.nonNegative("eta_min", 0), 0);
       default -> throw r.error(r.at("type"), "unknown schedule '" + type + "'; known: constant, step, exponential, cosine");
     }
