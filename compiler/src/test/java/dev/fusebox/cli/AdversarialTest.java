@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.fusebox.runtime.io.ModelFiles;
 import dev.fusebox.runtime.io.SafeTensors;
 import dev.fusebox.runtime.io.SafeTensorsFile;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,7 +123,7 @@ class AdversarialTest {
     refused(Cli.run("train", spec, "--data", "-", "--valid", "-", "--label", "species", "--out", model),
         "--data and --valid cannot both be standard input ('-') (see 'fusebox train --help')");
     // Standard input, and by name in messages.
-    refused(run("a,b,c,d,species\n1,2,3,4,x\n", "train", spec, "--data", "-", "--label", "species", "--out", model),
+    refused(Cli.runWithInput("a,b,c,d,species\n1,2,3,4,x\n", "train", spec, "--data", "-", "--label", "species", "--out", model),
         "standard input: line 2, column 'species': class label \"x\" is not a number; class labels are 0, 1, 2, ...");
     // Predicting on data without one of the model's input columns.
     refused(Cli.run("predict", "--model", model, "--data", csv("sepal_length,sepal_width,petal_width\n1,2,3\n")),
@@ -411,19 +408,6 @@ class AdversarialTest {
     List<Object> args = new ArrayList<>(List.of("train", spec, "--data", iris, "--label", "species"));
     args.addAll(Arrays.asList(options));
     return Cli.run(args.toArray());
-  }
-
-  /** Runs the command with {@code stdin} as standard input. */
-  private static Cli.Result run(String stdin, Object... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    String[] strings = Arrays.stream(args).map(Object::toString).toArray(String[]::new);
-    int code;
-    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      code = Main.commandLine(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), o, e).execute(strings);
-    }
-    return new Cli.Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   /** The command in a JVM of its own, halted at {@code haltAt} while writing its model. */
