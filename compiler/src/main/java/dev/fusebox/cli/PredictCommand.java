@@ -17,9 +17,12 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code fusebox predict}: runs a trained model forward over a CSV file in batches and writes one CSV
@@ -34,6 +37,7 @@ import picocli.CommandLine.ParentCommand;
         "  y0,..               for regression (the model's outputs)", ""})
 final class PredictCommand implements Callable<Integer> {
   @ParentCommand Main main;
+  @Spec CommandSpec command;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC.json",
       description = {"The model's spec. Optional: a model fusebox train", "saved holds its own, and a spec given must agree",
@@ -63,6 +67,9 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     target.check();
+    if (out != null && out.toString().isEmpty()) {
+      throw new ParameterException(command.commandLine(), "--out is empty; give a file name, or leave --out out for standard output");
+    }
     ModelSpec given = spec == null ? null : Models.readSpec(spec, null);
     Models.requireFile(model);
     try (SavedModel saved = load(given)) {

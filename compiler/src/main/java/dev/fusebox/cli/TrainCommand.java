@@ -12,6 +12,7 @@ import dev.fusebox.runtime.train.Trainer;
 import dev.fusebox.runtime.train.TrainingResult;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -169,7 +170,21 @@ final class TrainCommand implements Callable<Integer> {
     }
     positive("--epochs", epochs);
     positive("--steps", steps);
+    if (out.toString().isEmpty()) throw new ParameterException(command.commandLine(), "--out is empty; give a file name");
+    if (log != null) checkLog();
     target.check();
+  }
+
+  /** The step log is written as training goes: it must not be, or overwrite, one of the outputs. */
+  private void checkLog() {
+    Path file = log.toAbsolutePath().normalize();
+    for (Path output : List.of(out, ParameterFiles.optimizerFile(out))) {
+      if (file.equals(output.toAbsolutePath().normalize())) {
+        throw new ParameterException(command.commandLine(), "--log " + log + " is also where the model goes; give the log "
+            + "another name");
+      }
+    }
+    if (Files.isDirectory(log)) throw new UserError(log + ": is a directory; give --log a file name");
   }
 
   private void positive(String option, Number value) {

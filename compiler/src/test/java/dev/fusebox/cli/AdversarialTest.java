@@ -206,6 +206,12 @@ class AdversarialTest {
     Path notADir = dir.resolve("iris.csv/model.safetensors");
     assertThat(refused(train("--out", notADir))).startsWith("fusebox: error: " + notADir + ": cannot create its directory ");
     refused(Cli.run("predict", "--model", model, "--data", iris, "--out", dir), dir + ": is a directory; give a file name");
+    refused(train("--out", ""), "--out is empty; give a file name (see 'fusebox train --help')");
+    refused(Cli.run("predict", "--model", model, "--data", iris, "--out", ""), "--out is empty; give a file name, or leave --out out "
+        + "for standard output (see 'fusebox predict --help')");
+    refused(train("--out", model, "--log", dir.resolve("model.optimizer.safetensors")), "--log " + dir.resolve(
+        "model.optimizer.safetensors") + " is also where the model goes; give the log another name (see 'fusebox train --help')");
+    refused(train("--out", model, "--log", dir), dir + ": is a directory; give --log a file name");
   }
 
   @Test
