@@ -171,6 +171,41 @@ class PredictCommandTest {
     }
   }
 
+  @Test
+  void aStandardisedModelStandardisesWhatItPredictsOnAndTakesColumnsByName() throws IOException {
+    Path spec = Cli.resource("iris.json", dir);
+    Path model = dir.resolve("iris.safetensors");
+    Cli.Result trained = Cli.run("train", spec, "--data", iris, "--label", "species", "--steps", 30, "--standardize", "--out", model);
+    assertThat(trained.exitCode()).as(trained.err()).isZero();
+
+    // The columns in another order, the label first: the model picks its own by name.
+    List<String> lines = Files.readAllLines(iris);
+    Path shuffled = dir.resolve("shuffled.csv");
+    Files.write(shuffled, lines.stream().map(l -> {
+      String[] c = l.split(",");
+      return String.join(",", c[4], c[3], c[1], c[0], c[2]);
+    }).toList());
+    Cli.Result r = Cli.run("predict", "--model", model, "--data", shuffled);
+    assertThat(r.exitCode()).as(r.err()).isZero();
+
+    // Independently: population mean and standard deviation of each training column, then the layers.
+    Dataset data = CsvData.read(iris, "species", LabelKind.CLASS);
+    double[][] x = features(data);
+    for (int f = 0; f < 4; f++) {
+      double mean = 0;
+      for (double[] row : x) mean += row[f] / x.length;
+      double variance = 0;
+      for (double[] row : x) variance += (row[f] - mean) * (row[f] - mean) / x.length;
+      for (double[] row : x) row[f] = (float) ((row[f] - mean) / Math.sqrt(variance));
+    }
+    double[][] logits = load(model, new int[] {4, 16, 3}, new Activation[] {RELU, IDENTITY}).forward(x);
+    List<String> predicted = r.outLines();
+    assertThat(predicted).hasSize(151);
+    for (int row = 0; row < data.rows(); row++) {
+      assertThat(Integer.parseInt(predicted.get(row + 1).split(",")[0])).as("row %d", row + 1).isEqualTo(argmax(logits[row]));
+    }
+  }
+
   static ReferenceMlp load(Path model, int[] sizes, Activation[] activations) throws IOException {
     NamedTensors t = SafeTensors.read(model).tensors();
     ReferenceMlp mlp = new ReferenceMlp(sizes, activations, ReferenceMlp.Loss.MSE, (name, p, g, step) -> { });

@@ -83,6 +83,26 @@ class ResumeCommandTest {
   }
 
   @Test
+  void aStandardisedModelResumesWithTheStandardisationItRecorded() throws IOException {
+    Path straight = dir.resolve("straight.safetensors");
+    assertThat(train("--steps", 12, "--standardize", "--out", straight).exitCode()).isZero();
+    Path first = dir.resolve("first.safetensors");
+    assertThat(train("--steps", 5, "--standardize", "--out", first).exitCode()).isZero();
+    Path resumed = dir.resolve("resumed.safetensors");
+    // Without --standardize: the model's own standardisation is used, not refitted nor dropped.
+    Cli.Result r = train("--steps", 7, "--init", first, "--out", resumed);
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(Files.readAllBytes(resumed)).isEqualTo(Files.readAllBytes(straight));
+    // A model trained on raw features cannot be continued on standardised ones.
+    Path raw = dir.resolve("raw.safetensors");
+    assertThat(train("--steps", 2, "--out", raw).exitCode()).isZero();
+    Cli.Result refused = train("--steps", 2, "--init", raw, "--standardize", "--out", dir.resolve("x.safetensors"));
+    assertThat(refused.exitCode()).isEqualTo(Errors.USER);
+    assertThat(refused.error()).isEqualTo("fusebox: error: --standardize: raw.safetensors was trained on features as they are; "
+        + "continue it without --standardize, or train a new model");
+  }
+
+  @Test
   void aPositionInsideAnEpochIsNotResumedOnOtherBatches() throws IOException {
     Path first = dir.resolve("first.safetensors");
     assertThat(train("--steps", 3, "--out", first).exitCode()).isZero();
