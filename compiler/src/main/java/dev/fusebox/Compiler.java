@@ -6,6 +6,9 @@ import dev.fusebox.codegen.ProgramEmitter;
 import dev.fusebox.diag.Debug;
 import dev.fusebox.interp.Interpreter;
 import dev.fusebox.ir.Graph;
+import dev.fusebox.ir.GraphException;
+import dev.fusebox.ir.Memory;
+import dev.fusebox.ir.Node;
 import dev.fusebox.optim.Optimizer;
 import dev.fusebox.optim.TrainingGraph;
 import dev.fusebox.passes.Pass;
@@ -118,17 +121,35 @@ public final class Compiler {
      */
     public Program program(Target target) {
       Target concrete = target.resolve(System.err::println);
-      if (concrete.kind() == Target.Kind.INTERPRETER) return Interpreter.create(fused);
+      if (concrete.kind() == Target.Kind.INTERPRETER) {
+        Memory.requireHeap(4L * fused.nodes().stream().mapToLong(n -> n.shape().size()).sum(), "the interpreter's arrays");
+        return Interpreter.create(fused);
+      }
+      long bytes = arrayBytes();
+      Memory.requireHeap(bytes, "the program's arrays (parameters, optimizer state, inputs and buffers)");
       ProgramEmitter.Source source = source(concrete.backend());
       if (options.debug() >= 3 || Debug.dumpRequested()) Dumps.write(Debug.dumpDir(), this, source);
       long start = System.nanoTime();
-      Program p = options.loader().newProgram(source, concrete.threads());
+      Program p;
+      try {
+        p = options.loader().newProgram(source, concrete.threads());
+      } catch (OutOfMemoryError e) {
+        throw new GraphException("ran out of memory creating the program: its arrays need " + Memory.size(bytes) + " and this JVM's"
+            + " maximum heap is " + Memory.size(Runtime.getRuntime().maxMemory()) + "; raise it with -Xmx or make the batch smaller");
+      }
       if (options.debug() >= 1) {
         System.err.printf("[fusebox] %s: %s backend, %d kernels, %d lines, compiled and loaded in %.1f ms (%s)%n", source.className(),
             concrete.kind().text(), fused.kernels().size(), source.code().lines().count(), (System.nanoTime() - start) / 1e6,
             options.loader().getClass().getSimpleName());
       }
       return p;
+    }
+
+    /** Bytes of the arrays a program holds: every input, variable and planned buffer (tiles and panels aside). */
+    public long arrayBytes() {
+      long floats = memory.buffers().stream().mapToLong(MemoryPlan.Slot::capacity).sum();
+      for (Node n : fused.nodes()) if (n.op().isSource() && !n.op().isConstant()) floats += n.shape().size();
+      return 4 * floats;
     }
 
     /** The fusion report: kernels with their nodes, then the decisions with reasons. */

@@ -1,5 +1,6 @@
 package dev.fusebox.cli;
 
+import dev.fusebox.ir.GraphException;
 import dev.fusebox.model.SpecException;
 import dev.fusebox.runtime.data.DataFileException;
 import dev.fusebox.runtime.io.ParameterFileException;
@@ -55,7 +56,9 @@ final class Errors {
   private static boolean isUserError(Throwable t) {
     // Every IOException the commands let through concerns a file the user named: a missing or
     // unreadable input, an output that cannot be written, or a file whose contents are wrong.
-    return t instanceof UserError || t instanceof SpecException || t instanceof IOException;
+    // A GraphException is the graph a spec describes at fault (Models names the spec), or sizes that
+    // cannot fit this JVM (the message names -Xmx).
+    return t instanceof UserError || t instanceof SpecException || t instanceof IOException || t instanceof GraphException;
   }
 
   /**

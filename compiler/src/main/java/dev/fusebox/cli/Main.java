@@ -18,14 +18,14 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code fusebox} command: train a model a spec file describes, predict with it, or dump what the
- * compiler makes of it. Exit codes: 0 done, 1 a usage or input error, 2 training stopped on a
+ * The {@code fusebox} command: train a model a spec file describes, predict with it, export it as ONNX,
+ * or dump what the compiler makes of it. Exit codes: 0 done, 1 a usage or input error, 2 training stopped on a
  * non-finite loss, 3 an internal error. Every error is one line on standard error; {@code --debug}
  * adds the stack trace.
  */
 @Command(name = "fusebox", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = {"Train, run and inspect neural networks described by a JSON spec file.", ""},
-    subcommands = {TrainCommand.class, PredictCommand.class, DumpCommand.class, BenchCommand.class},
+    subcommands = {TrainCommand.class, PredictCommand.class, ExportCommand.class, DumpCommand.class, BenchCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {"  0  done", "  1  usage or input error (one line on standard error)",
         "  2  training stopped on a non-finite loss", "  3  internal error",

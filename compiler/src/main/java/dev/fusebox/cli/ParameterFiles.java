@@ -9,13 +9,17 @@ import dev.fusebox.runtime.io.ModelFiles;
 import dev.fusebox.runtime.io.SafeTensorsFile;
 import dev.fusebox.runtime.train.TrainingState;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
@@ -84,6 +88,15 @@ final class ParameterFiles {
   }
 
   /**
+   * Loads a parameter file into the program, after checking its data against the SHA-256 it records
+   * (if it records one); see {@link #loadParameters(Program, Path, NamedTensors)}.
+   */
+  static void loadParameters(Program program, Path file) throws IOException {
+    Models.requireFile(file);
+    loadParameters(program, file, ModelFiles.readParameters(file).tensors());
+  }
+
+  /**
    * Loads parameters into the program. The file must hold exactly the model's parameters with their
    * shapes; on any error the program is left as it was and the error names the file and tensor.
    */
@@ -126,6 +139,32 @@ final class ParameterFiles {
       checkShape(file, name, tensors.get(name).shape(), program.shape(name));
     }
     load(program, file, tensors);
+  }
+
+  /**
+   * Before any work, for an output written whole and renamed into place (predictions, an ONNX file):
+   * creates the directory it goes in, and rejects a directory, a device or pipe, or a directory that
+   * cannot be written (read-only, no permission, full), naming the file and the reason.
+   */
+  static void prepareOutput(Path file) throws IOException {
+    if (Files.isDirectory(file)) throw new UserError(file + ": is a directory; give a file name");
+    if (Files.exists(file) && !Files.isRegularFile(file)) {
+      throw new UserError(file + ": is not a regular file (a device, pipe or socket); give a file name");
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new FileSystemException(file.toString(), null, "cannot create its directory " + dir + ": " + Errors.reason(e));
+    }
+    // Creating a file shows what permissions alone do not: a read-only file system, or no write access even for root.
+    Path probe = dir.resolve(".fusebox-probe-" + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE));
+    try {
+      Files.newByteChannel(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+    } catch (IOException e) {
+      throw new FileSystemException(file.toString(), null, "cannot write into " + dir + ": " + Errors.reason(e));
+    }
+    Files.deleteIfExists(probe);
   }
 
   /**

@@ -81,16 +81,11 @@ final class PredictionCsv {
    * {@code file}, never the temporary, and leaves an old {@code file} as it was.
    */
   static void writeAtomically(Path file, ModelSpec spec, FloatTensor prediction) throws IOException {
-    if (Files.isDirectory(file)) throw new UserError(file + ": is a directory; give a file name");
-    if (Files.exists(file) && !Files.isRegularFile(file)) {
+    if (Files.exists(file) && !Files.isDirectory(file) && !Files.isRegularFile(file)) {
       throw new UserError(file + ": is not a regular file; leave --out out to write the predictions to standard output");
     }
+    ParameterFiles.prepareOutput(file);
     Path dir = file.toAbsolutePath().getParent();
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new FileSystemException(file.toString(), null, "cannot create its directory " + dir + ": " + Errors.reason(e));
-    }
     // Not Files.createTempFile: its owner-only permissions would carry over to the output.
     String stem = Models.name(file);
     stem = stem.substring(0, Math.min(stem.length(), 40));

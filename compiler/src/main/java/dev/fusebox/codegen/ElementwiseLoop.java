@@ -136,10 +136,22 @@ final class ElementwiseLoop {
     Map<Node, String> scalars = new IdentityHashMap<>();
     Map<Node, String> vectors = new IdentityHashMap<>();
     for (Map.Entry<Node, Operand> e : all.entrySet()) {
-      if (e.getValue().mode == Mode.SCALAR) hoist(w, e.getKey(), e.getValue().array + "[0]", scalars, vectors);
+      if (e.getValue().mode == Mode.SCALAR) scalars.put(e.getKey(), once(w, valueName(e.getKey()), e.getValue().array + "[0]", false)[0]);
     }
     Map<Node, Invariants> invariants = new IdentityHashMap<>();
     for (Node m : members) invariants.put(m, Invariants.hoist(m, scalars, w, backend == Backend.VECTOR));
+    if (backend == Backend.VECTOR) { // broadcast the scalars vector code still reads once the invariants are out
+      for (Node m : members) {
+        for (int i = 0; i < m.inputs().size(); i++) {
+          Node in = m.input(i);
+          if (scalars.containsKey(in) && !vectors.containsKey(in) && invariants.get(m).expr.uses(i)) {
+            String v = w.local(scalars.get(in) + "_v");
+            w.statement("$T $L = FloatVector.broadcast(S, $L)", VectorExprs.FLOAT_VECTOR, v, scalars.get(in));
+            vectors.put(in, v);
+          }
+        }
+      }
+    }
     w.begin("for (int r = $L; r < $L; r++)", r0, r1);
     for (Map.Entry<Node, Operand> e : all.entrySet()) {
       if (e.getValue().mode == Mode.COLUMN) hoist(w, e.getKey(), e.getValue().array + "[r]", scalars, vectors);
@@ -162,19 +174,28 @@ final class ElementwiseLoop {
 
   /** Loads a value once for the loop (or row): as a float, and broadcast to a vector for vector code. */
   private void hoist(KernelWriter w, Node n, String load, Map<Node, String> scalars, Map<Node, String> vectors) {
-    String[] sv = once(w, load, backend == Backend.VECTOR);
+    String[] sv = once(w, valueName(n), load, backend == Backend.VECTOR);
     scalars.put(n, sv[0]);
     if (sv[1] != null) vectors.put(n, sv[1]);
   }
 
-  /** Declares {@code float s = value} and, for vector code, {@code v}, its broadcast; returns {s, v or null}. */
-  private static String[] once(KernelWriter w, Object value, boolean vector) {
-    String s = w.local("s");
+  /** Declares {@code float name = value} and, for vector code, {@code name_v}, its broadcast; returns both names (the second or null). */
+  private static String[] once(KernelWriter w, String name, Object value, boolean vector) {
+    String s = w.local(name);
     w.statement("float $L = $L", s, value);
     if (!vector) return new String[] {s, null};
-    String v = w.local("v");
+    String v = w.local(s + "_v");
     w.statement("$T $L = FloatVector.broadcast(S, $L)", VectorExprs.FLOAT_VECTOR, v, s);
     return new String[] {s, v};
+  }
+
+  /**
+   * A local holding {@code n}'s value is named after the node, so that a reader knows what it holds; a
+   * value loaded from a field of the node's own name (a parameter, an input) is its {@code _value}.
+   */
+  private String valueName(Node n) {
+    String name = Storage.javaName(n.name());
+    return storage.isField(name) ? name + "_value" : name;
   }
 
   private String index(Operand o, boolean flat) {
@@ -193,8 +214,9 @@ final class ElementwiseLoop {
     String narrow = exprs == ScalarExprs.DOUBLE ? "(float) " : "";
     Map<Node, String> values = new IdentityHashMap<>(hoisted);
     for (Map.Entry<Node, Operand> e : all.entrySet()) {
-      if (values.containsKey(e.getKey())) continue;
-      String name = w.local("in");
+      // Scalar operands were loaded before the loop; one that vector code reads only through invariants has no broadcast.
+      if (values.containsKey(e.getKey()) || e.getValue().mode == Mode.SCALAR) continue;
+      String name = w.local(valueName(e.getKey()));
       values.put(e.getKey(), name);
       String idx = index(e.getValue(), flat);
       if (vector) {
@@ -211,7 +233,7 @@ final class ElementwiseLoop {
       for (Node in : m.inputs()) args.add(values.get(in));
       if (inv != null) args.addAll(vector ? inv.vectors : inv.scalars);
       com.palantir.javapoet.CodeBlock code = exprs.render(expr, args.toArray(String[]::new), w);
-      String name = w.local("m");
+      String name = w.local(valueName(m));
       w.statement("$T $L = $L", exprs.valueType(), name, code);
       values.put(m, name);
       computed.add(m);
@@ -252,7 +274,7 @@ final class ElementwiseLoop {
       if (known != null) return known;
       Expr out;
       if (invariant(e, args)) {
-        String[] sv = once(w, "(float) " + ScalarExprs.DOUBLE.render(e, args, w), vector);
+        String[] sv = once(w, "invariant", "(float) " + ScalarExprs.DOUBLE.render(e, args, w), vector);
         out = Expr.x(args.length + scalars.size());
         scalars.add(sv[0]);
         vectors.add(sv[1]);

@@ -45,9 +45,7 @@ final class KernelEmitter {
       if (stage instanceof Stage.Loop loop) {
         loop(w, loop);
       } else if (stage instanceof Stage.Matmul m) {
-        String method = methodName + "_mm" + matmuls++;
-        matmul(m.matmul(), m.epilogue(), method);
-        w.statement("$L()", method);
+        matmul(w, m.matmul(), m.epilogue(), methodName + "_mm" + matmuls++);
       } else if (stage instanceof Stage.Single single) {
         w.lower(single.node(), storage.array(single.node()));
       }
@@ -85,12 +83,16 @@ final class KernelEmitter {
     return String.join(", ", nodes.stream().map(Node::name).toList());
   }
 
-  /** A matmul stage: the matmul tile by tile, each finished tile through the epilogue. */
-  private void matmul(Node h, List<Node> epilogue, String method) {
+  /**
+   * A matmul stage: copies of its operands into {@code body}, then the matmul tile by tile, in methods
+   * {@code method_rows} (a range of rows, the unit threads share) and {@code method_epilogue} (what
+   * each finished tile goes through).
+   */
+  private void matmul(KernelWriter body, Node h, List<Node> epilogue, String method) {
     MatmulEmitter mm = new MatmulEmitter(backend, storage, h, storage.array(h.input(0)), storage.array(h.input(1)));
     String tileSize = mm.tileSize();
-    String tile = storage.scratch(h.name() + "_tile", "threads * (" + tileSize + ")");
-    KernelWriter body = new KernelWriter(storage);
+    String tile = storage.scratch("tile", "threads * (" + tileSize + ")");
+    body.comment("$L = $L, tile by tile", h.name(), GraphPrinter.opText(h.op()));
     KernelWriter rows = new KernelWriter(storage);
     mm.emit(body, rows, tile, method + "_epilogue");
     int m = h.shape().dim(0);
@@ -108,8 +110,6 @@ final class KernelEmitter {
     } else {
       body.statement("$L_rows(0, $L, 0)", method, m);
     }
-    methods.add(MethodSpec.methodBuilder(method).addModifiers(Modifier.PRIVATE)
-        .addJavadoc("$L = $L, tile by tile\n", h.name(), GraphPrinter.opText(h.op())).addCode(body.build()).build());
     methods.add(MethodSpec.methodBuilder(method + "_rows").addModifiers(Modifier.PRIVATE)
         .addParameter(TypeName.INT, "from").addParameter(TypeName.INT, "to").addParameter(TypeName.INT, "tileBase")
         .addJavadoc("Rows [from, to) of $L, with this thread's tile scratch at tileBase\n", h.name()).addCode(rows.build()).build());

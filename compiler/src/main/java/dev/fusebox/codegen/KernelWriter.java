@@ -4,7 +4,12 @@ import com.palantir.javapoet.CodeBlock;
 import dev.fusebox.ir.Lowering;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Shape;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import javax.lang.model.SourceVersion;
 
 /**
  * The statements of one generated method, with fresh local names. For an op's lowering it also
@@ -12,7 +17,10 @@ import java.util.List;
  */
 final class KernelWriter implements Lowering {
   private final CodeBlock.Builder code = CodeBlock.builder();
-  private final java.util.Set<String> taken = new java.util.HashSet<>();
+  /** Names the method reserves (parameters, loop variables, the base class's fields), free in no block. */
+  private final Set<String> taken = new HashSet<>(List.of("validRows", "training", "steps", "threads", "pool", "r", "c"));
+  /** Locals of the open blocks, innermost first. */
+  private final Deque<Set<String>> blocks = new ArrayDeque<>(List.of(new HashSet<>()));
   private final Storage storage;
   private Node node;
   private String output;
@@ -69,27 +77,43 @@ final class KernelWriter implements Lowering {
     return "steps";
   }
 
-  /** {@code base} itself if free, else base2, base3, ... */
+  /**
+   * {@code base} itself if free, else base2, base3, ...: free of the class's fields, of the names the
+   * method reserves and of the locals of this block and the blocks around it (a sibling block's may be
+   * reused: the vector loop and its scalar tail name a node's value alike).
+   */
   @Override
   public String local(String base) {
-    String name = base;
-    for (int i = 2; !taken.add(name); i++) name = base + i;
+    String stem = SourceVersion.isKeyword(base) ? base + "_" : base;
+    String name = stem;
+    for (int i = 2; !free(name); i++) name = stem + i;
+    blocks.peek().add(name);
     return name;
+  }
+
+  private boolean free(String name) {
+    if (taken.contains(name) || storage.isField(name)) return false;
+    for (Set<String> block : blocks) if (block.contains(name)) return false;
+    return true;
   }
 
   @Override
   public void begin(String format, Object... args) {
     code.beginControlFlow(format, args);
+    blocks.push(new HashSet<>());
   }
 
   /** {@code } else {}: closes a block and opens the next. */
   void next(String format, Object... args) {
     code.nextControlFlow(format, args);
+    blocks.pop();
+    blocks.push(new HashSet<>());
   }
 
   @Override
   public void end() {
     code.endControlFlow();
+    blocks.pop();
   }
 
   @Override

@@ -93,11 +93,11 @@ final class MatmulEmitter {
     this.vector = backend == Backend.VECTOR && n >= MIN_VECTOR_COLUMNS;
     this.packed = vector && (transB || m >= PACK_MIN_ROWS && k >= PACK_MIN_DEPTH);
     this.copyA = vector && transA && m >= PACK_MIN_ROWS && k >= COPY_A_MIN_DEPTH;
-    this.aRows = copyA ? storage.scratch(matmul.name() + "_at", m * k) : a;
+    this.aRows = copyA ? storage.scratch("at", m * k) : a;
     this.vectors = tileVectors(n);
     this.panel = vectors == VECTORS ? "PANEL" : "NARROW_PANEL";
-    this.bRows = packed ? storage.scratch(matmul.name() + "_panels", k + " * ((" + n + " + " + panel + " - 1) / " + panel + " * " + panel + ")")
-        : transB ? storage.scratch(matmul.name() + "_bt", k * n) : b;
+    this.bRows = packed ? storage.scratch("panels", k + " * ((" + n + " + " + panel + " - 1) / " + panel + " * " + panel + ")")
+        : transB ? storage.scratch("bt", k * n) : b;
   }
 
   /**

@@ -13,8 +13,8 @@ import java.util.Map;
  * Which array holds each node's value in the generated class: a field per input, variable and
  * constant; the memory plan's buffer for a stored value, or the variable's own array for an update
  * written in place. Values a stage keeps in registers have none, and asking for theirs is a bug
- * reported here, before it can reach generated source. Stages also get private scratch (matmul tiles,
- * packed panels) that holds no node's value.
+ * reported here, before it can reach generated source. Matmul stages also share scratch arrays (tiles,
+ * packed panels) that hold no node's value.
  */
 final class Storage {
   /** An array of the generated class: a field's name, and the memory plan's buffer index if it is one (else -1). */
@@ -24,17 +24,28 @@ final class Storage {
   private final int batchSize;
   private final NameAllocator names = new NameAllocator();
   private final Map<Node, Array> arrays = new IdentityHashMap<>();
-  private final Map<String, String> scratch = new LinkedHashMap<>();
+  private final Map<String, java.util.Set<String>> scratch = new LinkedHashMap<>();
+  private java.util.Set<String> used;
+  private final java.util.Set<String> fieldNames = new java.util.HashSet<>(List.of("S", "LANES", "PANEL", "NARROW_PANEL"));
 
   Storage(Graph graph, MemoryPlan plan, int batchSize) {
     this.plan = plan;
     this.batchSize = batchSize;
     names.newName("S", "S");
     names.newName("LANES", "LANES");
+    for (String role : List.of("tile", "panels", "at", "bt")) fieldNames.add(names.newName(scratchName(role), role));
     for (Node n : graph.nodes()) if (n.op().isSource()) arrays.put(n, new Array(names.newName(javaName(n.name()), n), -1));
     for (int b = 0; b < plan.buffers().size(); b++) names.newName(bufferName(b), bufferName(b));
+    arrays.values().forEach(a -> fieldNames.add(a.name()));
+    for (int b = 0; b < plan.buffers().size(); b++) fieldNames.add(bufferName(b));
     plan.bufferOf().forEach((n, b) -> arrays.put(n, new Array(bufferName(b), b)));
     plan.inPlace().forEach((value, variable) -> arrays.put(value, arrays.get(variable)));
+  }
+
+  /** The field holding {@code n}'s value, or null (values kept in registers); nothing is recorded. */
+  String fieldOf(Node n) {
+    Array a = arrays.get(n);
+    return a == null ? null : a.name();
   }
 
   static String bufferName(int b) {
@@ -61,7 +72,24 @@ final class Storage {
     if (a == null) {
       throw new IllegalStateException("bug in code generation: " + n.describe() + " is read from an array, but the memory plan keeps it in registers");
     }
-    return a.name();
+    return use(a.name());
+  }
+
+  /** Starts recording the arrays code asks for (see {@link #uses}). */
+  void track() {
+    used = new java.util.LinkedHashSet<>();
+  }
+
+  /** The fields asked for since {@link #track}, in order; stops recording. */
+  java.util.Set<String> uses() {
+    java.util.Set<String> out = used;
+    used = null;
+    return out;
+  }
+
+  private String use(String field) {
+    if (used != null) used.add(field);
+    return field;
   }
 
   /** Whether the plan gives {@code n} an array (sources always have one). */
@@ -85,26 +113,44 @@ final class Storage {
     return arrays.containsKey(n) ? "its buffer is reused later in the step" : "kept in registers by its kernel";
   }
 
+  /** Whether {@code name} is a field of the generated class (a local of that name would hide it). */
+  boolean isField(String name) {
+    return fieldNames.contains(name);
+  }
+
   /** The field name of a source node. */
   String field(Node source) {
-    return names.get(source);
+    return use(names.get(source));
   }
 
-  /** A new stage-private float array whose size is a Java expression (it may use {@code LANES}). */
-  String scratch(String base, String size) {
-    String name = names.newName(javaName("k_" + base));
-    scratch.put(name, size);
-    return name;
+  /**
+   * The scratch array for {@code role} (a matmul's tiles, its packed panels, a row-major copy of a
+   * transposed operand), shared by every stage that needs one: stages run one after another, so one
+   * array of the largest size serves them all. {@code size} is a Java expression (it may use
+   * {@code LANES}, {@code PANEL} and {@code threads}).
+   */
+  String scratch(String role, String size) {
+    scratch.computeIfAbsent(role, r -> new java.util.LinkedHashSet<>()).add(size);
+    return use(scratchName(role));
   }
 
-  /** A new stage-private float array of {@code size} floats. */
-  String scratch(String base, int size) {
-    return scratch(base, Integer.toString(size));
+  String scratch(String role, int size) {
+    return scratch(role, Integer.toString(size));
   }
 
-  /** Scratch arrays: name → size in floats, as a Java expression. */
+  private static String scratchName(String role) {
+    return "scratch_" + role;
+  }
+
+  /** Scratch arrays: name → size in floats, as a Java expression (the largest of their users' sizes). */
   Map<String, String> scratchArrays() {
-    return scratch;
+    Map<String, String> out = new LinkedHashMap<>();
+    scratch.forEach((role, sizes) -> {
+      String max = null;
+      for (String size : sizes) max = max == null ? size : "Math.max(" + max + ", " + size + ")";
+      out.put(scratchName(role), max);
+    });
+    return out;
   }
 
   /** The valid-row count of a tensor with {@code rows} rows: the field if it is batch-sized. */

@@ -258,7 +258,13 @@ public final class Graph {
       }
       if (name != null) checkNewName(name, op, where);
       ShapeCheck check = new ShapeCheck(op, inputs, label, site == null ? "" : site);
-      Shape shape = op.shape(check);
+      Shape shape;
+      try {
+        shape = op.shape(check);
+      } catch (IllegalArgumentException e) { // a shape no tensor can have, e.g. too many elements
+        throw new GraphException(op.name() + " '" + label + "'" + where + ": " + e.getMessage());
+      }
+      Memory.requireHeap(4L * shape.size(), op.name() + " '" + label + "'" + where + " " + shape);
       Node node = new Node(nodes.size(), op, inputs, shape, op.dtype(), label, site, gradOf);
       nodes.add(node);
       byName.put(label, node);

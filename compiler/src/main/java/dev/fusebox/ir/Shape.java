@@ -24,11 +24,23 @@ public final class Shape {
     if (dims.length > 2) {
       throw new IllegalArgumentException("shape " + Arrays.toString(dims) + " has rank " + dims.length + "; Fusebox supports rank 0, 1 and 2");
     }
+    long elements = 1;
     for (int d : dims) {
       if (d <= 0) throw new IllegalArgumentException("shape " + Arrays.toString(dims) + " has a non-positive dimension");
+      elements *= d;
+    }
+    if (elements > MAX_ELEMENTS) {
+      throw new IllegalArgumentException(String.format("shape %s has %,d elements; a tensor holds at most %,d (a Java array's limit)",
+          Arrays.toString(dims), elements, MAX_ELEMENTS));
     }
     return dims.length == 0 ? SCALAR : new Shape(dims.clone());
   }
+
+  /**
+   * The most elements a tensor may have: Java arrays are indexed by int, and generated code pads each
+   * array by one vector.
+   */
+  public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 1024;
 
   /** The shape {@link #toString()} printed: {@code [2, 3]}, {@code []}. */
   public static Shape parse(String text) {
@@ -91,7 +103,7 @@ public final class Shape {
       if (da != db && da != 1 && db != 1) return null;
       out[rank - 1 - i] = Math.max(da, db);
     }
-    return rank == 0 ? SCALAR : new Shape(out);
+    return of(out);
   }
 
   /** True if this shape broadcasts to {@code target} without changing {@code target}. */

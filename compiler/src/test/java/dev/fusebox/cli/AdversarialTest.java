@@ -224,7 +224,7 @@ class AdversarialTest {
     Map<Path, String> onDisk = snapshot(disk);
     refused(train("--out", out), out + ": cannot write into " + disk + ": read-only file system");
     refused(Cli.run("predict", "--model", out, "--data", iris, "--out", disk.resolve("p.csv")), disk.resolve("p.csv")
-        + ": read-only file system while writing it; nothing was replaced");
+        + ": cannot write into " + disk + ": read-only file system");
     assertThat(snapshot(disk)).isEqualTo(onDisk);
     // Reading needs no write access.
     assertThat(Cli.run("predict", "--model", out, "--data", iris).exitCode()).isZero();

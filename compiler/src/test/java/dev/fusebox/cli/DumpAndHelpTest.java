@@ -67,12 +67,13 @@ class DumpAndHelpTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-    "         | train, predict, dump, bench, --debug, --version, --help",
+    "         | train, predict, export, dump, bench, --debug, --version, --help",
     "train    | SPEC.json, --data=FILE.csv, --label=COLUMN, --valid=FILE.csv, --init=FILE.safetensors, --out=FILE.safetensors, "
         + "--epochs=N, --steps=N, --no-shuffle, --log=FILE.csv, --backend=NAME, --threads=N, --seed=N, --debug, --help, "
         + "model.safetensors",
     "predict  | SPEC.json, --model=FILE.safetensors, --data=FILE.csv, --label=COLUMN, --out=FILE.csv, --backend=NAME, --threads=N, "
         + "--debug, --help",
+    "export   | SPEC.json, --model=FILE.safetensors, --out=FILE.onnx, --debug, --help, probabilities, opset 17",
     "dump     | SPEC.json, --out=DIR, --debug, --help, fused.txt, memory-plan.txt",
     "bench    | SPEC.json, --warmup-ms=MS, --blocks=N, --block-ms=MS, --seed=N, --debug, --help"})
   void helpListsEveryOption(String command, String options) {

@@ -176,7 +176,7 @@ class InputErrorsTest {
     assertFails(train(spec, "--threads", 0), "fusebox: error: --threads must be at least 1, not 0 (see 'fusebox train --help')");
     assertFails(Cli.run("predict", spec, "--model", dir.resolve("m.safetensors"), "--data", iris, "--threads", 0),
         "fusebox: error: --threads must be at least 1, not 0 (see 'fusebox predict --help')");
-    assertFails(Cli.run(), "fusebox: error: no command given; the commands are train, predict, dump and bench (see 'fusebox --help')");
+    assertFails(Cli.run(), "fusebox: error: no command given; the commands are train, predict, export, dump and bench (see 'fusebox --help')");
     assertFails(Cli.run("fit"), "fusebox: error: Unmatched argument at index 0: 'fit' (see 'fusebox --help')");
   }
 

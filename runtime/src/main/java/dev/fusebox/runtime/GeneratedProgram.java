@@ -94,6 +94,24 @@ public abstract class GeneratedProgram extends AbstractProgram implements Worker
     put(new Entry(name, Role.VALUE, shape, data, null, where));
   }
 
+  /**
+   * Registers many values at once, as {@link #value} does one: {@code table} holds a line per value,
+   * {@code name<TAB>d0,d1<TAB>where}, where {@code where} is the index of its array in {@code arrays}
+   * or the reason it has none. One string constant instead of one per value keeps a deep network's
+   * generated class within the JVM's limit of 65,535 constants.
+   */
+  protected final void values(String table, float[]... arrays) {
+    for (String line : table.split("\n")) {
+      String[] f = line.split("\t", 3);
+      if (f.length != 3) throw new IllegalStateException("generated program: bad value table line '" + line + "'");
+      String[] d = f[1].isEmpty() ? new String[0] : f[1].split(",");
+      int[] shape = new int[d.length];
+      for (int i = 0; i < d.length; i++) shape[i] = Integer.parseInt(d[i]);
+      boolean stored = !f[2].isEmpty() && f[2].chars().allMatch(Character::isDigit);
+      value(f[0], shape, stored ? arrays[Integer.parseInt(f[2])] : null, stored ? null : f[2]);
+    }
+  }
+
   /** Declares that output {@code role} ({@code loss}, {@code prediction}) is the value named {@code node}. */
   protected final void output(String role, String node) {
     if (!entries.containsKey(node)) throw new IllegalStateException("generated program: output '" + role + "' names unknown '" + node + "'");
