@@ -69,16 +69,24 @@ final class Errors {
     if (e instanceof DataFileException || e instanceof ParameterFileException) return oneLine(e.getMessage());
     if (e instanceof FileSystemException fs) {
       String file = fs.getFile() == null ? "" : fs.getFile() + ": ";
-      String why;
-      if (e instanceof NoSuchFileException) why = "no such file or directory";
-      else if (e instanceof AccessDeniedException) why = "permission denied";
-      else if (e instanceof FileAlreadyExistsException) why = "already exists";
-      else if (e instanceof NotDirectoryException) why = "not a directory";
-      else if (e instanceof DirectoryNotEmptyException) why = "directory not empty";
-      else why = fs.getReason() == null ? e.getClass().getSimpleName() : fs.getReason().toLowerCase(Locale.ROOT);
-      return oneLine(file + why);
+      return oneLine(file + reason(e));
     }
     return oneLine(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+  }
+
+  /** What went wrong, in lower case and without the file: {@code no space left on device}. */
+  static String reason(IOException e) {
+    String why;
+    if (e instanceof NoSuchFileException) why = "no such file or directory";
+    else if (e instanceof AccessDeniedException) why = "permission denied";
+    else if (e instanceof FileAlreadyExistsException) why = "already exists";
+    else if (e instanceof NotDirectoryException) why = "not a directory";
+    else if (e instanceof DirectoryNotEmptyException) why = "directory not empty";
+    else if (e instanceof FileSystemException fs) why = fs.getReason() == null ? e.getClass().getSimpleName() : fs.getReason();
+    else why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    // The JDK's reasons start with a capital ("No space left on device"); in the middle of a line they read better without.
+    return why.isEmpty() || Character.isUpperCase(why.charAt(1 % why.length())) ? why
+        : why.substring(0, 1).toLowerCase(Locale.ROOT) + why.substring(1);
   }
 
   /** Multi-line messages (from libraries) joined, so a failure is always one line. */

@@ -1,13 +1,12 @@
 package dev.fusebox.cli;
 
-import java.io.IOException;
+import dev.fusebox.model.ModelMetadata;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,6 +31,7 @@ import picocli.CommandLine.Spec;
         "  2  training stopped on a non-finite loss", "  3  internal error",
         "%nRun 'fusebox COMMAND --help' for a command's options."})
 public final class Main implements Callable<Integer> {
+  final InputStream in;
   final PrintStream out;
   final PrintStream err;
 
@@ -41,18 +41,24 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--debug", scope = ScopeType.INHERIT, description = "On an error, print the stack trace too.")
   boolean debug;
 
-  Main(PrintStream out, PrintStream err) {
+  Main(InputStream in, PrintStream out, PrintStream err) {
+    this.in = in;
     this.out = out;
     this.err = err;
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine(System.out, System.err).execute(args));
+    System.exit(commandLine(System.in, System.out, System.err).execute(args));
   }
 
   /** The command line with its error handling, writing to the given streams; {@code execute(args)} runs it. */
   public static CommandLine commandLine(PrintStream out, PrintStream err) {
-    CommandLine cmd = new CommandLine(new Main(out, err));
+    return commandLine(System.in, out, err);
+  }
+
+  /** The same, reading {@code --data -} from {@code in}. */
+  public static CommandLine commandLine(InputStream in, PrintStream out, PrintStream err) {
+    CommandLine cmd = new CommandLine(new Main(in, out, err));
     cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     cmd.setParameterExceptionHandler((e, args) -> usageError(e, Arrays.asList(args).contains("--debug"), err));
@@ -96,14 +102,6 @@ public final class Main implements Callable<Integer> {
 
   /** The project version, or {@code unknown} when running from classes the build did not process. */
   static String version() {
-    try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
-      if (in == null) return "unknown";
-      Properties p = new Properties();
-      p.load(in);
-      String v = p.getProperty("version", "unknown");
-      return v.startsWith("${") ? "unknown" : v;
-    } catch (IOException e) {
-      return "unknown";
-    }
+    return ModelMetadata.FUSEBOX_VERSION;
   }
 }

@@ -1,6 +1,9 @@
 package dev.fusebox.cli;
 
+import dev.fusebox.ir.GraphException;
 import dev.fusebox.model.ModelSpec;
+import dev.fusebox.model.SavedModel;
+import dev.fusebox.model.SpecException;
 import dev.fusebox.runtime.FloatTensor;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Dataset;
@@ -14,14 +17,18 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code fusebox predict}: runs a trained model forward over a CSV file in batches and writes one CSV
- * row of predictions per input row. With {@code --label}, the label column is left out of the features
- * and the model is scored against it.
+ * row of predictions per input row. The model file says what it is (spec, input columns,
+ * standardisation); a spec given must agree with it. With {@code --label}, the model is scored against
+ * that column.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
     description = {"Predict with a trained model: one CSV row for each row of --data.", "Columns:",
@@ -30,16 +37,20 @@ import picocli.CommandLine.ParentCommand;
         "  y0,..               for regression (the model's outputs)", ""})
 final class PredictCommand implements Callable<Integer> {
   @ParentCommand Main main;
+  @Spec CommandSpec command;
 
-  @Parameters(index = "0", paramLabel = "SPEC.json", description = "The model's spec, as it was trained.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC.json",
+      description = {"The model's spec. Optional: a model fusebox train", "saved holds its own, and a spec given must agree",
+          "with it; needed for a parameter file from elsewhere."})
   Path spec;
 
   @Option(names = "--model", required = true, paramLabel = "FILE.safetensors",
-      description = "The trained parameters, as fusebox train saves them.")
+      description = {"The trained model, as fusebox train saves it (or", "parameters alone, with SPEC.json)."})
   Path model;
 
   @Option(names = "--data", required = true, paramLabel = "FILE.csv",
-      description = {"Rows to predict: CSV with a header line. Every", "column is a feature unless --label names it."})
+      description = {"Rows to predict: CSV with a header line; - reads", "standard input. The model's input columns are",
+          "taken by name; other columns are left out."})
   Path data;
 
   @Option(names = "--label", paramLabel = "COLUMN",
@@ -56,22 +67,43 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     target.check();
-    ModelSpec modelSpec = Models.readSpec(spec, null);
-    Dataset rows = label == null ? Models.readFeatures(data, modelSpec) : Models.readLabelled(data, label, modelSpec);
-    Program program = target.program(Models.compile(modelSpec), main.err);
-    ParameterFiles.loadParameters(program, model);
-    FloatTensor prediction = Evaluator.of(program).predict(rows);
-
-    // With the predictions on standard output, everything else goes to standard error.
-    PrintStream messages = out == null ? main.err : main.out;
-    if (out == null) {
-      Writer w = new OutputStreamWriter(main.out, StandardCharsets.UTF_8);
-      PredictionCsv.write(modelSpec, prediction, w);
-    } else {
-      PredictionCsv.writeAtomically(out, modelSpec, prediction);
-      messages.println("wrote " + out + ": " + rows.rows() + " predictions");
+    if (out != null && out.toString().isEmpty()) {
+      throw new ParameterException(command.commandLine(), "--out is empty; give a file name, or leave --out out for standard output");
     }
-    if (label != null) messages.println(Scores.of(modelSpec, program, rows, "") + "  (" + rows.rows() + " rows)");
-    return Errors.OK;
+    ModelSpec given = spec == null ? null : Models.readSpec(spec, null);
+    Models.requireFile(model);
+    try (SavedModel saved = load(given)) {
+      ModelSpec modelSpec = saved.spec();
+      Dataset read = label == null ? Models.readFeatures(data, main.in) : Models.readLabelled(data, label, modelSpec, main.in);
+      Dataset rows = saved.prepare(Models.inputs(data, read, saved.metadata().inputColumns(), modelSpec,
+          "one of the inputs of " + Models.name(model) + ":", label));
+      Program program = saved.program();
+      FloatTensor prediction = Evaluator.of(program).predict(rows);
+
+      // With the predictions on standard output, everything else goes to standard error.
+      PrintStream messages = out == null ? main.err : main.out;
+      if (out == null) {
+        Writer w = new OutputStreamWriter(main.out, StandardCharsets.UTF_8);
+        PredictionCsv.write(modelSpec, prediction, w);
+      } else {
+        PredictionCsv.writeAtomically(out, modelSpec, prediction);
+        messages.println("wrote " + out + ": " + rows.rows() + " predictions");
+      }
+      if (label != null) messages.println(Scores.of(modelSpec, program, rows, "") + "  (" + rows.rows() + " rows)");
+      return Errors.OK;
+    }
+  }
+
+  /** The model, compiled for inference: described by its own file, or by the spec given, which must agree with it. */
+  private SavedModel load(ModelSpec given) throws IOException {
+    target.noteUnusedThreads(main.err);
+    try {
+      if (given == null) return SavedModel.load(model, target.target(), Models.options(null));
+      return SavedModel.load(model, given, target.target(), Models.options(given));
+    } catch (SpecException e) {
+      throw new UserError(e.getMessage() + "; the model file holds its own spec, so SPEC.json can be left out", e);
+    } catch (GraphException e) {
+      throw new UserError(e.getMessage(), e);
+    }
   }
 }

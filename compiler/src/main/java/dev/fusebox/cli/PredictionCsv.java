@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -75,12 +76,20 @@ final class PredictionCsv {
     return best;
   }
 
-  /** Writes to a temporary file beside {@code file}, then renames it over {@code file}. */
+  /**
+   * Writes to a temporary file beside {@code file}, then renames it over {@code file}; a failure names
+   * {@code file}, never the temporary, and leaves an old {@code file} as it was.
+   */
   static void writeAtomically(Path file, ModelSpec spec, FloatTensor prediction) throws IOException {
+    if (Files.exists(file) && !Files.isDirectory(file) && !Files.isRegularFile(file)) {
+      throw new UserError(file + ": is not a regular file; leave --out out to write the predictions to standard output");
+    }
     ParameterFiles.prepareOutput(file);
     Path dir = file.toAbsolutePath().getParent();
     // Not Files.createTempFile: its owner-only permissions would carry over to the output.
-    Path temp = dir.resolve("." + Models.name(file) + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+    String stem = Models.name(file);
+    stem = stem.substring(0, Math.min(stem.length(), 40));
+    Path temp = dir.resolve("." + stem + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
     try {
       try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
           StandardOpenOption.WRITE)) {
@@ -91,6 +100,8 @@ final class PredictionCsv {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
       }
+    } catch (IOException e) {
+      throw new FileSystemException(file.toString(), null, Errors.reason(e) + " while writing it; nothing was replaced");
     } finally {
       Files.deleteIfExists(temp);
     }

@@ -44,10 +44,15 @@ final class TargetOptions {
   /** A new program for {@code compilation} on the target, with a note on {@code notices} when a thread count goes unused. */
   Program program(Compilation compilation, PrintStream notices) {
     check();
+    noteUnusedThreads(notices);
+    return compilation.program(target());
+  }
+
+  /** Says on {@code notices} when the thread count goes unused. */
+  void noteUnusedThreads(PrintStream notices) {
     if (backend == Target.Kind.INTERPRETER && threads > 1) {
       notices.println("fusebox: note: the interpreter runs on one thread; --threads " + threads + " is not used");
     }
-    return compilation.program(target());
   }
 
   /** Reads {@code --backend} case-insensitively, with an error that lists the choices. */

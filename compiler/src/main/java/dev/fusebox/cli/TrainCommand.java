@@ -1,9 +1,12 @@
 package dev.fusebox.cli;
 
 import dev.fusebox.Compiler.Compilation;
+import dev.fusebox.model.ModelMetadata;
 import dev.fusebox.model.ModelSpec;
+import dev.fusebox.model.SavedModel;
 import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Dataset;
+import dev.fusebox.runtime.data.Standardizer;
 import dev.fusebox.runtime.train.NonFiniteLoss;
 import dev.fusebox.runtime.train.Trainer;
 import dev.fusebox.runtime.train.TrainingResult;
@@ -11,9 +14,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -32,8 +35,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
     description = {"Train the model SPEC.json describes on a CSV file and save its parameters.",
         "Parameters are saved with PyTorch's names and shapes: layers.{i}.weight",
-        "[out, in] and layers.{i}.bias [out]. The optimizer state is saved beside",
-        "them, in NAME.optimizer.safetensors, so that --init can resume training.", ""},
+        "[out, in] and layers.{i}.bias [out], and the file records the spec, the",
+        "input columns and any standardisation. The optimizer state and the",
+        "training position are saved beside them, in NAME.optimizer.safetensors,",
+        "so that --init can resume training; the two are replaced as one unit.", ""},
     footerHeading = "%nExit codes:%n",
     footer = {"  0  trained and saved", "  1  usage or input error", "  2  a loss became NaN or infinite (nothing saved)",
         "  3  internal error"})
@@ -45,7 +50,8 @@ final class TrainCommand implements Callable<Integer> {
   Path spec;
 
   @Option(names = "--data", required = true, paramLabel = "FILE.csv",
-      description = {"Training data: CSV with a header line.", "Files ending in .gz are decompressed."})
+      description = {"Training data: CSV with a header line; - reads", "standard input. Gzip data is decompressed; named",
+          "pipes and <(process substitution) work."})
   Path data;
 
   @Option(names = "--label", required = true, paramLabel = "COLUMN",
@@ -58,7 +64,8 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--init", paramLabel = "FILE.safetensors",
       description = {"Start from these parameters, not from the spec's", "initialiser. With FILE.optimizer.safetensors beside",
-          "it, also resume the optimizer state from that."})
+          "it, resume exactly where that training stopped:", "optimizer state, epoch, batch, schedule, shuffling;",
+          "--epochs and --steps then count from there."})
   Path init;
 
   @Option(names = "--out", paramLabel = "FILE.safetensors", defaultValue = "model.safetensors",
@@ -79,6 +86,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--log", paramLabel = "FILE.csv", description = "Write epoch,step,loss,ms for every optimizer step.")
   Path log;
 
+  @Option(names = "--standardize",
+      description = {"Standardise every feature by the training data's mean", "and standard deviation; the model file records",
+          "them, and predict applies them."})
+  boolean standardize;
+
   @Mixin TargetOptions target;
 
   @Option(names = "--seed", paramLabel = "N",
@@ -90,17 +102,31 @@ final class TrainCommand implements Callable<Integer> {
     checkOptions();
     PrintStream stdout = main.out;
     ModelSpec model = Models.readSpec(spec, seed);
-    Dataset train = Models.readLabelled(data, label, model);
-    Dataset validation = valid == null ? null : Models.readLabelled(valid, label, model);
+    ParameterFiles.Init start = init == null ? null : ParameterFiles.Init.read(init, model);
+    List<String> columns = start == null ? List.of() : start.columns();
+    Dataset train = Models.inputs(data, Models.readLabelled(data, label, model, main.in), columns, model,
+        init == null ? "" : "one of the inputs of " + Models.name(init) + ":", label);
+    columns = train.featureNames();
+    Dataset validation = null;
+    if (valid != null) {
+      validation = Models.inputs(valid, Models.readLabelled(valid, label, model, main.in), columns, model,
+          "one of the feature columns of " + Models.name(data) + ":", label);
+    }
+    Optional<Standardizer> standardizer = standardizer(start, train);
+    if (standardizer.isPresent()) {
+      train = standardizer.get().apply(train);
+      if (validation != null) validation = standardizer.get().apply(validation);
+    }
+    ModelMetadata metadata = ModelMetadata.of(model, columns, Optional.of(label), standardizer);
     Compilation compilation = Models.compile(model);
     Program program = target.program(compilation, main.err);
-    String start = init == null ? null : loadInit(program, model);
-    ParameterFiles.prepareOutput(out);
-    Trainer trainer = trainer(program, model, train, validation);
+    String resuming = start == null ? null : start.load(program, model.optimizer().name());
+    ParameterFiles.checkOutput(out, program, metadata.toMetadata());
+    Trainer trainer = trainer(program, model, train, validation, start);
 
     // Only now that every input has been checked does anything go to standard output.
     stdout.println(header(model, train));
-    if (start != null) stdout.println(start);
+    if (resuming != null) stdout.println(resuming);
     TrainingResult result = trainer.fit();
     if (result.nonFinite().isPresent()) {
       NonFiniteLoss nonFinite = result.nonFinite().get();
@@ -108,8 +134,7 @@ final class TrainCommand implements Callable<Integer> {
           + out);
       return Errors.NON_FINITE_LOSS;
     }
-    Map<String, String> metadata = new TreeMap<>(Map.of("spec", Models.name(spec), "fusebox_version", Main.version()));
-    ParameterFiles.save(program, out, metadata);
+    SavedModel.save(out, program, metadata, result.state());
 
     StringBuilder done = new StringBuilder(String.format(Locale.ROOT, "done: %d steps in %.1f s  loss %s", result.steps(),
         result.elapsed().toNanos() / 1e9, Scores.fixed(result.last().orElseThrow().trainLoss())));
@@ -119,14 +144,47 @@ final class TrainCommand implements Callable<Integer> {
     return Errors.OK;
   }
 
+  /**
+   * The standardisation of the inputs: a model's own when continuing one (its parameters expect it),
+   * else fitted on the training data if {@code --standardize} asks for it.
+   */
+  private Optional<Standardizer> standardizer(ParameterFiles.Init start, Dataset train) {
+    Optional<Standardizer> saved = start == null ? Optional.empty() : start.metadata().flatMap(ModelMetadata::standardizer);
+    if (start != null && start.metadata().isPresent()) {
+      if (standardize && saved.isEmpty()) {
+        throw new UserError("--standardize: " + Models.name(init) + " was trained on features as they are; continue it without "
+            + "--standardize, or train a new model");
+      }
+      return saved;
+    }
+    return standardize ? Optional.of(Standardizer.fit(train)) : Optional.empty();
+  }
+
   private void checkOptions() {
+    if (Models.isStdin(data) && valid != null && Models.isStdin(valid)) {
+      throw new ParameterException(command.commandLine(), "--data and --valid cannot both be standard input ('-')");
+    }
     if (epochs != null && steps != null) {
       throw new ParameterException(command.commandLine(), "--epochs and --steps cannot be used together: give a number "
           + "of passes over the data or a number of optimizer steps");
     }
     positive("--epochs", epochs);
     positive("--steps", steps);
+    if (out.toString().isEmpty()) throw new ParameterException(command.commandLine(), "--out is empty; give a file name");
+    if (log != null) checkLog();
     target.check();
+  }
+
+  /** The step log is written as training goes: it must not be, or overwrite, one of the outputs. */
+  private void checkLog() {
+    Path file = log.toAbsolutePath().normalize();
+    for (Path output : List.of(out, ParameterFiles.optimizerFile(out))) {
+      if (file.equals(output.toAbsolutePath().normalize())) {
+        throw new ParameterException(command.commandLine(), "--log " + log + " is also where the model goes; give the log "
+            + "another name");
+      }
+    }
+    if (Files.isDirectory(log)) throw new UserError(log + ": is a directory; give --log a file name");
   }
 
   private void positive(String option, Number value) {
@@ -135,22 +193,23 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** Loads the parameters and, when the companion file exists, the optimizer state; returns a line saying which. */
-  private String loadInit(Program program, ModelSpec model) throws IOException {
-    ParameterFiles.loadParameters(program, init);
-    Path optimizerState = ParameterFiles.optimizerFile(init);
-    if (!Files.isRegularFile(optimizerState)) return "starting from the parameters in " + init + " with a fresh optimizer state";
-    ParameterFiles.loadOptimizerState(program, optimizerState, model.optimizer().name());
-    return "resuming from " + init + " and its optimizer state " + optimizerState;
-  }
-
-  private Trainer trainer(Program program, ModelSpec model, Dataset train, Dataset validation) {
+  private Trainer trainer(Program program, ModelSpec model, Dataset train, Dataset validation, ParameterFiles.Init start) {
     Trainer.Builder b = Trainer.builder(program, train).batchSize(model.batch()).seed(model.seed()).shuffle(!noShuffle)
         .schedule(model.schedule()).output(main.out);
     if (steps != null) b.steps(steps);
     else b.epochs(epochs != null ? epochs : model.epochs());
     if (validation != null) b.validation(validation);
     if (log != null) b.log(log);
+    if (start != null && start.state().isPresent()) {
+      b.resume(start.state().get());
+      try {
+        return b.build();
+      } catch (IllegalArgumentException e) {
+        // A position inside an epoch that this data, batch size or seed would not continue exactly.
+        throw new UserError(Models.name(start.pair().optimizerFile()) + ": " + e.getMessage() + "; resume with the data, batch "
+            + "size and seed it was trained with", e);
+      }
+    }
     try {
       return b.build();
     } catch (IllegalArgumentException | IllegalStateException e) {

@@ -155,6 +155,17 @@ public final class Interpreter extends AbstractProgram {
     return (float) value;
   }
 
+  @Override
+  public long stepCount() {
+    return steps;
+  }
+
+  @Override
+  public void setStepCount(long steps) {
+    if (steps < 0) throw new IllegalArgumentException("a step count cannot be negative, not " + steps);
+    this.steps = steps;
+  }
+
   /**
    * Evaluates everything a step would (forward and backward) without applying updates or advancing
    * the step counter, so repeated calls see the same dropout masks. Returns the loss. For gradient

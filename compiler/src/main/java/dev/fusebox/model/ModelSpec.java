@@ -1,10 +1,15 @@
 package dev.fusebox.model;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusebox.builder.Activation;
 import dev.fusebox.builder.GraphBuilder;
 import dev.fusebox.builder.Tensor;
@@ -26,6 +31,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A sequential MLP described by a JSON spec file:
@@ -47,16 +54,52 @@ import java.util.List;
  * errors naming the key.
  */
 public record ModelSpec(String source, int input, List<Layer> layers, String loss, Optimizer optimizer, int batch, int epochs,
-    long seed, Initializer init, Initializer biasInit, double l2, double clipGradNorm, Schedule schedule) {
+    long seed, Initializer init, Initializer biasInit, double l2, double clipGradNorm, ScheduleSpec scheduleSpec) {
 
   /** One dense layer. */
   public record Layer(int units, Activation activation, double dropout) {}
+
+  /**
+   * A spec's {@code schedule}: its type, the numbers that type takes (the others 0), and the warm-up
+   * steps (0 for none). Kept as the spec gave it, so that {@link #toJson} can write it back.
+   */
+  public record ScheduleSpec(String type, int stepSize, double gamma, int tMax, double etaMin, int warmupSteps) {
+    /** The default: the optimizer's rate throughout. */
+    public static final ScheduleSpec CONSTANT = new ScheduleSpec("constant", 0, 0, 0, 0, 0);
+
+    /** The schedule for a base learning rate. */
+    public Schedule build(double lr) {
+      Schedule s = switch (type) {
+        case "constant" -> Schedule.constant(lr);
+        case "step" -> Schedule.step(lr, stepSize, gamma);
+        case "exponential" -> Schedule.exponential(lr, gamma);
+        case "cosine" -> Schedule.cosine(lr, tMax, etaMin);
+        default -> throw new IllegalStateException("schedule type '" + type + "' has no factory");
+      };
+      return warmupSteps > 0 ? Schedule.warmup(s, warmupSteps) : s;
+    }
+
+    ObjectNode toJson() {
+      ObjectNode n = JSON.createObjectNode().put("type", type);
+      switch (type) {
+        case "step" -> n.put("step_size", stepSize).put("gamma", gamma);
+        case "exponential" -> n.put("gamma", gamma);
+        case "cosine" -> n.put("t_max", tMax).put("eta_min", etaMin);
+        default -> { }
+      }
+      if (warmupSteps > 0) n.put("warmup_steps", warmupSteps);
+      return n;
+    }
+  }
 
   /** The losses a spec takes, in the catalogue's order. */
   public static final List<String> LOSSES = Catalogue.specLosses().stream().map(SpecLoss::name).toList();
   private static final List<String> KEYS = List.of("input", "layers", "loss", "optimizer", "batch", "epochs", "seed", "init",
       "bias_init", "l2", "clip_grad_norm", "schedule");
-  private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+  // A key given twice would otherwise silently keep its last value, as the safetensors reader already refuses to.
+  private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  private static final Pattern DUPLICATE = Pattern.compile("Duplicate (?:field|Object property) [\"'](.*)[\"']");
 
   public static ModelSpec read(Path file) throws IOException {
     return parse(Files.readString(file, StandardCharsets.UTF_8), file.getFileName().toString());
@@ -69,9 +112,14 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
       root = JSON.readTree(json);
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
-      throw new SpecException(source + ": line " + (loc == null ? "?" : loc.getLineNr()) + ", column "
-          + (loc == null ? "?" : loc.getColumnNr()) + ": not valid JSON: " + e.getOriginalMessage().replaceAll(" \\(for .*|\\R.*", ""));
+      String where = source + ": line " + (loc == null ? "?" : loc.getLineNr()) + ", column " + (loc == null ? "?" : loc.getColumnNr());
+      Matcher duplicate = DUPLICATE.matcher(e.getOriginalMessage());
+      if (e instanceof JsonParseException p && duplicate.find()) {
+        throw new SpecException(where + ": " + keyPath(p.getProcessor(), duplicate.group(1)) + ": the key appears twice; give it once");
+      }
+      throw new SpecException(where + ": not valid JSON: " + e.getOriginalMessage().replaceAll(" \\(for .*|\\R.*", ""));
     }
+    if (root == null || root.isMissingNode()) throw new SpecException(source + ": is empty; a spec is a JSON object");
     SpecReader r = new SpecReader(source, "", root);
     int input = r.positiveInt("input", null);
     JsonNode layerNodes = r.raw("layers");
@@ -97,26 +145,49 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
     Initializer biasInit = initializer(r, "bias_init");
     double l2 = r.nonNegative("l2", 0);
     double clip = r.nonNegative("clip_grad_norm", 0);
-    Schedule schedule = r.has("schedule") ? schedule(new SpecReader(source, "schedule", r.raw("schedule")), optimizer.lr())
-        : Schedule.constant(optimizer.lr());
+    ScheduleSpec schedule = r.has("schedule") ? schedule(new SpecReader(source, "schedule", r.raw("schedule")), optimizer.lr())
+        : ScheduleSpec.CONSTANT;
+    try {
+      schedule.build(optimizer.lr());
+    } catch (IllegalArgumentException e) {
+      throw r.error("optimizer.lr", e.getMessage()); // a rate of 0, which the optimizer takes but no schedule does
+    }
     r.done(KEYS);
     return new ModelSpec(source, input, List.copyOf(layers), loss, optimizer, batch, epochs, seed, init, biasInit, l2, clip, schedule);
   }
 
-  private static Schedule schedule(SpecReader r, double lr) {
+  /** {@code layers[1].units} for the key {@code units} of the object at {@code /layers/1}, as other errors name keys. */
+  private static String keyPath(Object parser, String key) {
+    if (!(parser instanceof JsonParser p)) return key;
+    StringBuilder path = new StringBuilder();
+    for (String part : p.getParsingContext().pathAsPointer().toString().split("/")) {
+      if (part.isEmpty()) continue;
+      String name = part.replace("~1", "/").replace("~0", "~");
+      if (name.chars().allMatch(Character::isDigit)) path.append('[').append(name).append(']');
+      else path.append(path.length() == 0 ? "" : ".").append(name);
+    }
+    // The pointer ends at the duplicated key itself.
+    return path.length() == 0 ? key : path.toString();
+  }
+
+  private static ScheduleSpec schedule(SpecReader r, double lr) {
     String type = r.text("type", null);
-    Schedule s;
-    try {
-      switch (type) {
-        case "constant" -> s = Schedule.constant(lr);
-        case "step" -> s = Schedule.step(lr, r.positiveInt("step_size", null), r.number("gamma", 0.1));
-        case "exponential" -> s = Schedule.exponential(lr, r.number("gamma", Double.NaN));
-        case "cosine" -> s = Schedule.cosine(lr, r.positiveInt("t_max", null), r.nonNegative("eta_min", 0));
-        default -> throw r.error(r.at("type"), "unknown schedule '" + type + "'; known: constant, step, exponential, cosine");
+    ScheduleSpec s;
+    switch (type) {
+      case "constant" -> s = ScheduleSpec.CONSTANT;
+      case "step" -> s = new ScheduleSpec(type, r.positiveInt("step_size", null), r.number("gamma", 0.1), 0, 0, 0);
+      case "exponential" -> {
+        if (!r.has("gamma")) throw r.error(r.at("gamma"), "is required");
+        s = new ScheduleSpec(type, 0, r.number("gamma", Double.NaN), 0, 0, 0);
       }
-      if (r.has("warmup_steps")) s = Schedule.warmup(s, r.positiveInt("warmup_steps", null));
-    } catch (SpecException e) {
-      throw e;
+      case "cosine" -> s = new ScheduleSpec(type, 0, 0, r.positiveInt("t_max", null), r.nonNegative("eta_min", 0), 0);
+      default -> throw r.error(r.at("type"), "unknown schedule '" + type + "'; known: constant, step, exponential, cosine");
+    }
+    if (r.has("warmup_steps")) {
+      s = new ScheduleSpec(s.type(), s.stepSize(), s.gamma(), s.tMax(), s.etaMin(), r.positiveInt("warmup_steps", null));
+    }
+    try {
+      s.build(lr);
     } catch (IllegalArgumentException e) {
       throw r.error("schedule", e.getMessage());
     }
@@ -153,7 +224,90 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
 
   /** This spec with another seed (initialisation, dropout, shuffling). */
   public ModelSpec withSeed(long newSeed) {
-    return new ModelSpec(source, input, layers, loss, optimizer, batch, epochs, newSeed, init, biasInit, l2, clipGradNorm, schedule);
+    return new ModelSpec(source, input, layers, loss, optimizer, batch, epochs, newSeed, init, biasInit, l2, clipGradNorm,
+        scheduleSpec);
+  }
+
+  /** The learning rate over the steps of training, as the spec's {@code schedule} says. */
+  public Schedule schedule() {
+    return scheduleSpec.build(optimizer.lr());
+  }
+
+  /**
+   * The whole spec as JSON that {@link #parse} reads back to an equal spec: every key written out,
+   * defaults included, so that the text alone says what was trained, whatever later versions change
+   * in their defaults. This is what a model file keeps of its spec.
+   */
+  public String toJson() {
+    ObjectNode root = JSON.createObjectNode().put("input", input);
+    ArrayNode layerNodes = root.putArray("layers");
+    for (Layer l : layers) {
+      layerNodes.addObject().put("units", l.units()).put("activation", l.activation().toString()).put("dropout", l.dropout());
+    }
+    root.put("loss", loss);
+    root.set("optimizer", OptimizerSpec.toJson(optimizer, JSON.createObjectNode()));
+    root.put("batch", batch).put("epochs", epochs).put("seed", seed).put("init", init.name()).put("bias_init", biasInit.name())
+        .put("l2", l2).put("clip_grad_norm", clipGradNorm);
+    root.set("schedule", scheduleSpec.toJson());
+    try {
+      return JSON.writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a tree of numbers and strings always serialises", e);
+    }
+  }
+
+  /** One way two specs differ: the key, and its value in each. */
+  public record Difference(String key, String value, String other) {}
+
+  /**
+   * Where this spec and {@code other} differ in what turns inputs into predictions and the reported
+   * loss: the inputs, the layers' widths and activations, the loss and the L2 penalty. Training
+   * settings (optimizer, batch, epochs, seeds, dropout, schedule) do not count.
+   */
+  public List<Difference> predictionDifferences(ModelSpec other) {
+    List<Difference> d = parameterDifferences(other);
+    if (!loss.equals(other.loss)) d.add(new Difference("loss", loss, other.loss));
+    if (Double.compare(l2, other.l2) != 0) d.add(new Difference("l2", Double.toString(l2), Double.toString(other.l2)));
+    return d;
+  }
+
+  /**
+   * Fails, naming the first key, unless there are no differences between this spec and a saved model's:
+   * {@code model.json: layers[0].activation is tanh, but iris.safetensors was trained with relu}.
+   *
+   * @param differences this spec's differences from the saved one's ({@link #predictionDifferences} or
+   *     {@link #parameterDifferences})
+   * @param modelFile the saved model's name, for the message
+   * @throws SpecException naming this spec's file, the key and both values
+   */
+  public void requireAgreement(List<Difference> differences, String modelFile) {
+    if (differences.isEmpty()) return;
+    Difference d = differences.get(0);
+    String more = differences.size() == 1 ? "" : " (and " + (differences.size() - 1) + " more: "
+        + String.join(", ", differences.stream().skip(1).map(Difference::key).toList()) + ")";
+    throw new SpecException(source + ": " + d.key() + " is " + d.value() + ", but " + modelFile + " was trained with "
+        + d.other() + more);
+  }
+
+  /** Where this spec and {@code other} differ in what their parameters mean: the inputs, the layers' widths and activations. */
+  public List<Difference> parameterDifferences(ModelSpec other) {
+    List<Difference> d = new ArrayList<>();
+    if (input != other.input) d.add(new Difference("input", Integer.toString(input), Integer.toString(other.input)));
+    if (layers.size() != other.layers.size()) {
+      d.add(new Difference("layers", layers.size() + " layers", other.layers.size() + " layers"));
+      return d;
+    }
+    for (int i = 0; i < layers.size(); i++) {
+      Layer a = layers.get(i);
+      Layer b = other.layers.get(i);
+      if (a.units() != b.units()) {
+        d.add(new Difference("layers[" + i + "].units", Integer.toString(a.units()), Integer.toString(b.units())));
+      }
+      if (!a.activation().equals(b.activation())) {
+        d.add(new Difference("layers[" + i + "].activation", a.activation().toString(), b.activation().toString()));
+      }
+    }
+    return d;
   }
 
   /** Number of outputs of the last layer. */

@@ -1,6 +1,7 @@
 package dev.fusebox.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusebox.optim.Adagrad;
 import dev.fusebox.optim.Adam;
 import dev.fusebox.optim.Optimizer;
@@ -58,6 +59,28 @@ final class OptimizerSpec {
     } catch (IllegalArgumentException e) {
       throw r.error("optimizer", e.getMessage());
     }
+  }
+
+  /** The optimizer as the JSON object {@link #parse} reads, with every parameter written out. */
+  static ObjectNode toJson(Optimizer optimizer, ObjectNode n) {
+    if (optimizer instanceof Sgd o) {
+      return n.put("type", "sgd").put("lr", o.lr()).put("momentum", o.momentum()).put("dampening", o.dampening())
+          .put("weight_decay", o.weightDecay()).put("nesterov", o.nesterov());
+    }
+    if (optimizer instanceof Adam o) {
+      n.put("type", o.decoupled() ? "adamw" : "adam").put("lr", o.lr());
+      n.putArray("betas").add(o.beta1()).add(o.beta2());
+      return n.put("eps", o.eps()).put("weight_decay", o.weightDecay()).put("amsgrad", o.amsgrad());
+    }
+    if (optimizer instanceof RmsProp o) {
+      return n.put("type", "rmsprop").put("lr", o.lr()).put("alpha", o.alpha()).put("eps", o.eps())
+          .put("weight_decay", o.weightDecay()).put("momentum", o.momentum()).put("centered", o.centered());
+    }
+    if (optimizer instanceof Adagrad o) {
+      return n.put("type", "adagrad").put("lr", o.lr()).put("lr_decay", o.lrDecay()).put("weight_decay", o.weightDecay())
+          .put("initial_accumulator_value", o.initialAccumulator()).put("eps", o.eps());
+    }
+    throw new IllegalStateException("optimizer " + optimizer + " is not one a spec file can name");
   }
 
   private static double[] betas(SpecReader r) {

@@ -89,8 +89,8 @@ class InputErrorsTest {
     assertFails(Cli.run("train", spec, "--data", wide, "--label", "y", "--out", out), "fusebox: error: wide.csv: has 5 "
         + "feature columns besides the label 'y' [a, b, c, d, e], but model.json takes 4 inputs");
     Path classes = Cli.write(dir.resolve("classes.csv"), "a,b,c,d,y\n1,2,3,4,0\n1,2,3,4,5\n");
-    assertFails(Cli.run("train", spec, "--data", classes, "--label", "y", "--out", out), "fusebox: error: classes.csv: column "
-        + "'y' has class labels up to 5, but model.json's last layer has 3 units, one per class (labels 0..2)");
+    assertFails(Cli.run("train", spec, "--data", classes, "--label", "y", "--out", out), "fusebox: error: classes.csv: line 3, "
+        + "column 'y': class label 5 is out of range: there are 3 classes, 0..2");
   }
 
   @Test

@@ -85,11 +85,19 @@ class PredictCommandTest {
     assertThat(r.outLines()).hasSize(151).first().isEqualTo("class,p0,p1,p2");
     assertThat(r.outLines().get(1)).matches("[012](,[0-9.E-]+){3}");
 
-    // The label column must be named to be left out; a file with one column too many says so.
-    Cli.Result unnamed = Cli.run("predict", spec, "--model", model, "--data", iris);
-    assertThat(unnamed.exitCode()).isEqualTo(Errors.USER);
-    assertThat(unnamed.error()).isEqualTo("fusebox: error: iris.csv: has 5 feature columns [sepal_length, sepal_width, "
+    // The model takes its input columns by name, so the label column beside them is left out unnamed.
+    Cli.Result unnamed = Cli.run("predict", "--model", model, "--data", iris);
+    assertThat(unnamed.exitCode()).as(unnamed.err()).isZero();
+    assertThat(unnamed.out()).isEqualTo(r.out());
+
+    // Parameters alone, with their spec, go by position: a file with one column too many says so.
+    Path bare = dir.resolve("bare.safetensors");
+    SafeTensors.write(bare, SafeTensors.read(model).tensors());
+    Cli.Result positional = Cli.run("predict", spec, "--model", bare, "--data", iris);
+    assertThat(positional.exitCode()).isEqualTo(Errors.USER);
+    assertThat(positional.error()).isEqualTo("fusebox: error: iris.csv: has 5 feature columns [sepal_length, sepal_width, "
         + "petal_length, petal_width, species], but iris.json takes 4 inputs; if one is the label, name it with --label");
+    assertThat(Cli.run("predict", spec, "--model", bare, "--data", features).out()).isEqualTo(r.out());
   }
 
   @Test
@@ -155,11 +163,46 @@ class PredictCommandTest {
     Path predictions = Cli.write(dir.resolve("predictions.csv"), "earlier predictions\n");
     Cli.Result r = Cli.run("predict", wider, "--model", model, "--data", iris, "--label", "species", "--out", predictions);
     assertThat(r.exitCode()).isEqualTo(Errors.USER);
-    assertThat(r.error()).isEqualTo("fusebox: error: iris.safetensors: tensor 'layers.0.weight' has shape [16, 4], but the "
-        + "model's is [32, 4]");
+    assertThat(r.error()).isEqualTo("fusebox: error: wider.json: layers[0].units is 32, but iris.safetensors was trained with 16; "
+        + "the model file holds its own spec, so SPEC.json can be left out");
     assertThat(predictions).hasContent("earlier predictions");
     try (var files = Files.list(dir)) {
       assertThat(files.filter(f -> f.getFileName().toString().endsWith(".tmp"))).isEmpty();
+    }
+  }
+
+  @Test
+  void aStandardisedModelStandardisesWhatItPredictsOnAndTakesColumnsByName() throws IOException {
+    Path spec = Cli.resource("iris.json", dir);
+    Path model = dir.resolve("iris.safetensors");
+    Cli.Result trained = Cli.run("train", spec, "--data", iris, "--label", "species", "--steps", 30, "--standardize", "--out", model);
+    assertThat(trained.exitCode()).as(trained.err()).isZero();
+
+    // The columns in another order, the label first: the model picks its own by name.
+    List<String> lines = Files.readAllLines(iris);
+    Path shuffled = dir.resolve("shuffled.csv");
+    Files.write(shuffled, lines.stream().map(l -> {
+      String[] c = l.split(",");
+      return String.join(",", c[4], c[3], c[1], c[0], c[2]);
+    }).toList());
+    Cli.Result r = Cli.run("predict", "--model", model, "--data", shuffled);
+    assertThat(r.exitCode()).as(r.err()).isZero();
+
+    // Independently: population mean and standard deviation of each training column, then the layers.
+    Dataset data = CsvData.read(iris, "species", LabelKind.CLASS);
+    double[][] x = features(data);
+    for (int f = 0; f < 4; f++) {
+      double mean = 0;
+      for (double[] row : x) mean += row[f] / x.length;
+      double variance = 0;
+      for (double[] row : x) variance += (row[f] - mean) * (row[f] - mean) / x.length;
+      for (double[] row : x) row[f] = (float) ((row[f] - mean) / Math.sqrt(variance));
+    }
+    double[][] logits = load(model, new int[] {4, 16, 3}, new Activation[] {RELU, IDENTITY}).forward(x);
+    List<String> predicted = r.outLines();
+    assertThat(predicted).hasSize(151);
+    for (int row = 0; row < data.rows(); row++) {
+      assertThat(Integer.parseInt(predicted.get(row + 1).split(",")[0])).as("row %d", row + 1).isEqualTo(argmax(logits[row]));
     }
   }
 

@@ -58,7 +58,9 @@ class TrainCommandTest {
     assertThat(shapes).containsOnlyKeys("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias")
         .containsEntry("layers.0.weight", List.of(16, 4)).containsEntry("layers.0.bias", List.of(16))
         .containsEntry("layers.1.weight", List.of(3, 16)).containsEntry("layers.1.bias", List.of(3));
-    assertThat(SafeTensors.read(out).metadata()).containsOnlyKeys("spec", "fusebox_version").containsEntry("spec", "iris.json");
+    assertThat(SafeTensors.read(out).metadata()).containsEntry("format", "fusebox-model").containsEntry("spec_file", "iris.json")
+        .containsEntry("input_columns", "[\"sepal_length\",\"sepal_width\",\"petal_length\",\"petal_width\"]")
+        .containsEntry("label_column", "species").containsEntry("classes", "3").containsEntry("content", "parameters");
     NamedTensors optimizer = SafeTensors.read(dir.resolve("iris.optimizer.safetensors")).tensors();
     assertThat(optimizer.names()).contains("layers.0.weight.exp_avg", "layers.1.bias.exp_avg_sq")
         .doesNotContain("layers.0.weight");
@@ -74,7 +76,8 @@ class TrainCommandTest {
     assertThat(train("--steps", 10, "--no-shuffle", "--out", half).exitCode()).isZero();
     Cli.Result r = train("--steps", 10, "--no-shuffle", "--init", half, "--out", resumed);
     assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(r.outLines()).contains("resuming from " + half + " and its optimizer state " + dir.resolve("half.optimizer.safetensors"));
+    assertThat(r.outLines()).contains("resuming from " + half + " and its optimizer state " + dir.resolve("half.optimizer.safetensors")
+        + " after epoch 1 (step 10)");
     assertThat(SafeTensors.read(resumed).tensors()).isEqualTo(SafeTensors.read(whole).tensors());
     assertThat(SafeTensors.read(dir.resolve("resumed.optimizer.safetensors")).tensors())
         .isEqualTo(SafeTensors.read(dir.resolve("whole.optimizer.safetensors")).tensors());

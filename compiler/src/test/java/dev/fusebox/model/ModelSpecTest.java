@@ -114,4 +114,18 @@ class ModelSpecTest {
     assertThatThrownBy(() -> ModelSpec.parse("{\"input\": 3,\n \"layers\": [}", "s.json"))
         .isInstanceOf(SpecException.class).hasMessage("s.json: line 2, column 13: not valid JSON: Unexpected close marker '}': expected ']'");
   }
+
+  @Test
+  void aKeyGivenTwiceIsRefusedWithItsPathAndLine() {
+    assertThatThrownBy(() -> ModelSpec.parse("{\"input\": 3, \"batch\": 16,\n \"batch\": 8, \"layers\": [{\"units\": 2}]}", "s.json"))
+        .isInstanceOf(SpecException.class).hasMessage("s.json: line 2, column 9: batch: the key appears twice; give it once");
+    assertThatThrownBy(() -> ModelSpec.parse("""
+        {"input": 3, "layers": [{"units": 2}, {"units": 2, "activation": "relu", "activation": "tanh"}],
+         "loss": "mse", "optimizer": {"type": "sgd"}}""", "s.json"))
+        .isInstanceOf(SpecException.class).hasMessageStartingWith("s.json: line 1, column ")
+        .hasMessageEndingWith(": layers[1].activation: the key appears twice; give it once");
+    assertThatThrownBy(() -> ModelSpec.parse("""
+        {"input": 3, "layers": [{"units": 2}], "loss": "mse", "optimizer": {"type": "sgd", "lr": 0.1, "lr": 0.2}}""", "s.json"))
+        .isInstanceOf(SpecException.class).hasMessageEndingWith(": optimizer.lr: the key appears twice; give it once");
+  }
 }

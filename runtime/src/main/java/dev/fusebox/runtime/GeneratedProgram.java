@@ -190,6 +190,17 @@ public abstract class GeneratedProgram extends AbstractProgram implements Worker
   }
 
   @Override
+  public final long stepCount() {
+    return steps;
+  }
+
+  @Override
+  public final void setStepCount(long steps) {
+    if (steps < 0) throw new IllegalArgumentException("a step count cannot be negative, not " + steps);
+    this.steps = steps;
+  }
+
+  @Override
   public final float[] read(String name) {
     Entry e = resolve(name);
     if (e.floats == null && e.ints == null) {

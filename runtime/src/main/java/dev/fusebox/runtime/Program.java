@@ -46,6 +46,20 @@ public interface Program extends AutoCloseable {
   float step();
 
   /**
+   * Training steps taken so far: {@link #step()} adds one, and the count seeds dropout masks (step
+   * {@code s} draws from the seed, {@code s} and the element alone). A new program starts at 0.
+   */
+  long stepCount();
+
+  /**
+   * Sets the step count, to resume training where a saved state left off: the next {@link #step()}
+   * draws the dropout masks of step {@code steps}, as the uninterrupted run would have.
+   *
+   * @throws IllegalArgumentException if {@code steps} is negative
+   */
+  void setStepCount(long steps);
+
+  /**
    * The value of a named output ({@code loss}, {@code layers.0.weight.grad}) or of any named node after
    * the last {@link #forward} or {@link #step}, as a new array.
    */

@@ -78,7 +78,19 @@ public final class Batcher {
    * A new batcher starts at epoch 0.
    */
   public void startEpoch(long epoch) {
+    startEpoch(epoch, 0);
+  }
+
+  /**
+   * Starts epoch {@code epoch} (0-based) at batch {@code firstBatch} (0-based), as a run resumed in the
+   * middle of the epoch needs: {@link #next()} then loads the batches the interrupted run had not yet
+   * taken, the same batches in the same order.
+   */
+  public void startEpoch(long epoch, int firstBatch) {
     if (epoch < 0) throw new IllegalArgumentException("epoch must not be negative: " + epoch);
+    if (firstBatch < 0 || firstBatch > batches) {
+      throw new IllegalArgumentException("batch " + firstBatch + " is not in an epoch of " + batches + " batches");
+    }
     for (int i = 0; i < order.length; i++) order[i] = i;
     if (shuffle) {
       // Restarting from file order makes the permutation a function of (seed, epoch) alone.
@@ -86,7 +98,7 @@ public final class Batcher {
       random.shuffle(order);
     }
     this.epoch = epoch;
-    this.nextBatch = 0;
+    this.nextBatch = firstBatch;
   }
 
   /** Loads the next batch of the current epoch; false, loading nothing, once the epoch is done. */

@@ -1,8 +1,13 @@
 package dev.fusebox.runtime.data;
 
+import dev.fusebox.runtime.data.DataFiles.Source;
 import java.io.BufferedReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +25,9 @@ import org.apache.commons.csv.DuplicateHeaderMode;
 
 /**
  * Reads numeric CSV files with a header line into a {@link Dataset}: one column may be the label, every
- * other column is a feature. Files whose names end in {@code .gz} are decompressed on the fly.
+ * other column is a feature. Gzip data is decompressed on the fly, recognised by its content (a file
+ * named {@code .gz} must hold it). Named pipes and process substitutions ({@code <(zcat big.csv.gz)})
+ * are read like files, and any stream (standard input) through the {@code InputStream} overloads.
  *
  * <p>Nothing is guessed: every value must be a finite decimal number and every line must have one
  * value per header column; blank lines are skipped. The first bad value stops the read with a
@@ -46,8 +53,9 @@ public final class CsvData {
   private CsvData() {}
 
   /**
-   * Reads a labelled file. For {@link LabelKind#CLASS} the labels must be integers {@code 0..k-1} and
-   * the class count is the largest label + 1; for {@link LabelKind#TARGET} the label is a float target.
+   * Reads a labelled file. For {@link LabelKind#CLASS} the labels must be integers {@code 0..k-1}
+   * ({@code 7}, or {@code 7.0} as pandas and NumPy write them) and the class count is the largest
+   * label + 1; for {@link LabelKind#TARGET} the label is a float target.
    */
   public static Dataset read(Path file, String labelColumn, LabelKind kind) throws IOException {
     return read(file, Objects.requireNonNull(labelColumn, "labelColumn"), Objects.requireNonNull(kind, "kind"), 0);
@@ -55,11 +63,10 @@ public final class CsvData {
 
   /**
    * Reads a file with class labels in {@code [0, classes)}, for data that may lack the highest classes
-   * but must match a model's output width.
+   * but must match a model's output width; a label outside is an error naming its line.
    */
   public static Dataset readClasses(Path file, String labelColumn, int classes) throws IOException {
-    if (classes < 1) throw new IllegalArgumentException("the class count must be positive, not " + classes);
-    return read(file, Objects.requireNonNull(labelColumn, "labelColumn"), LabelKind.CLASS, classes);
+    return read(file, Objects.requireNonNull(labelColumn, "labelColumn"), LabelKind.CLASS, checkClasses(classes));
   }
 
   /** Reads a file without labels, every column a feature: data to predict on. */
@@ -67,42 +74,96 @@ public final class CsvData {
     return read(file, null, null, 0);
   }
 
+  /**
+   * {@link #read(Path, String, LabelKind)} from a stream, such as standard input, which is read to its
+   * end but not closed; {@code name} stands for the file in messages ({@code "standard input"}).
+   */
+  public static Dataset read(InputStream in, String name, String labelColumn, LabelKind kind) throws IOException {
+    return read(in, name, Objects.requireNonNull(labelColumn, "labelColumn"), Objects.requireNonNull(kind, "kind"), 0);
+  }
+
+  /** {@link #readClasses(Path, String, int)} from a stream; see {@link #read(InputStream, String, String, LabelKind)}. */
+  public static Dataset readClasses(InputStream in, String name, String labelColumn, int classes) throws IOException {
+    return read(in, name, Objects.requireNonNull(labelColumn, "labelColumn"), LabelKind.CLASS, checkClasses(classes));
+  }
+
+  /** {@link #readFeatures(Path)} from a stream; see {@link #read(InputStream, String, String, LabelKind)}. */
+  public static Dataset readFeatures(InputStream in, String name) throws IOException {
+    return read(in, name, null, null, 0);
+  }
+
+  private static int checkClasses(int classes) {
+    if (classes < 1) throw new IllegalArgumentException("the class count must be positive, not " + classes);
+    return classes;
+  }
+
   private static Dataset read(Path file, String labelColumn, LabelKind kind, int givenClasses) throws IOException {
-    try (BufferedReader reader = DataFiles.reader(file)) {
+    Source source = Source.of(file);
+    InputStream in;
+    try {
+      in = DataFiles.open(file);
+    } catch (IOException e) {
+      throw readFailure(source, 0, e);
+    }
+    try (in) {
+      return parse(source, in, labelColumn, kind, givenClasses);
+    }
+  }
+
+  private static Dataset read(InputStream stream, String name, String labelColumn, LabelKind kind, int givenClasses)
+      throws IOException {
+    Source source = Source.stream(Objects.requireNonNull(name, "name"));
+    // Not closed: the caller owns the stream. Buffers stay unreferenced once the read is done.
+    InputStream unclosed = new FilterInputStream(Objects.requireNonNull(stream, "stream")) {
+      @Override
+      public void close() {}
+    };
+    InputStream in;
+    try {
+      in = DataFiles.decompressed(source, unclosed);
+    } catch (IOException e) {
+      throw readFailure(source, 0, e);
+    }
+    return parse(source, in, labelColumn, kind, givenClasses);
+  }
+
+  private static Dataset parse(Source source, InputStream in, String labelColumn, LabelKind kind, int givenClasses)
+      throws IOException {
+    try (BufferedReader reader = DataFiles.reader(in)) {
       CSVParser parser;
       try {
         parser = CSVParser.builder().setReader(reader).setFormat(FORMAT).get();
       } catch (IOException e) {
-        throw readFailure(file, 1, e);
+        throw readFailure(source, 1, e);
       }
       try (parser) {
-        return new Reader(file, parser, labelColumn, kind, givenClasses).read();
+        return new Reader(source, parser, labelColumn, kind, givenClasses).read();
       }
     } catch (UncheckedIOException e) {
-      throw readFailure(file, 0, e.getCause());
+      throw readFailure(source, 0, e.getCause());
     } catch (IOException e) {
-      throw readFailure(file, 0, e);
+      throw readFailure(source, 0, e);
     }
   }
 
   /** A failure of the bytes or the CSV syntax, rather than of a value, named after the file. */
-  private static IOException readFailure(Path file, long line, IOException cause) {
-    IOException described = DataFiles.describe(file, cause);
+  private static IOException readFailure(Source source, long line, IOException cause) {
+    IOException described = DataFiles.describe(source, cause);
     if (described != cause) return described;
-    if (cause instanceof CSVException) return new DataFileException(file, line, null, cause.getMessage(), cause);
+    if (cause instanceof CSVException) return new DataFileException(source, line, null, cause.getMessage(), cause);
     return cause;
   }
 
   /** The state of one read. */
   private static final class Reader {
-    private final Path file;
+    private final Source file;
     private final CSVParser parser;
     private final List<String> header;
     private final int labelIndex; // -1 when there is no label column
     private final LabelKind kind;
     private final int givenClasses;
 
-    Reader(Path file, CSVParser parser, String labelColumn, LabelKind kind, int givenClasses) throws IOException {
+    Reader(Source file, CSVParser parser, String labelColumn, LabelKind kind, int givenClasses) throws IOException {
       this.file = file;
       this.parser = parser;
       this.header = parser.getHeaderNames();
@@ -198,20 +259,36 @@ public final class CsvData {
       throw fail(line, column, "value \"" + text + "\" is not a number");
     }
 
+    /** An integer label, written as one ({@code 7}) or as a float that is exactly one ({@code 7.0}, {@code 7e0}). */
     private int classLabel(String text, long line) throws DataFileException {
       if (text.isEmpty()) throw fail(line, labelIndex, "missing value");
       if (text.indexOf(MALFORMED) >= 0) throw fail(line, labelIndex, "value \"" + text + "\" is not valid UTF-8");
-      if (!CLASS.matcher(text).matches()) {
-        throw fail(line, labelIndex, "class label \"" + text + "\" is not a non-negative integer");
+      BigInteger value;
+      if (CLASS.matcher(text).matches()) {
+        value = new BigInteger(text);
+      } else if (DECIMAL.matcher(text).matches()) {
+        BigDecimal d;
+        try {
+          d = new BigDecimal(text);
+        } catch (NumberFormatException e) {
+          throw fail(line, labelIndex, "class label " + text + " is too large"); // an exponent beyond the int range
+        }
+        if (d.signum() != 0 && d.stripTrailingZeros().scale() > 0) {
+          throw fail(line, labelIndex, "class label " + text + " is not an integer; class labels are 0, 1, 2, ...");
+        }
+        if (d.signum() < 0) throw fail(line, labelIndex, "class label " + text + " is negative; class labels are 0, 1, 2, ...");
+        // An exponent of a billion would make toBigInteger() build a billion-digit number first.
+        value = d.precision() - d.scale() > 10 ? BigInteger.valueOf(Long.MAX_VALUE) : d.toBigInteger();
+      } else if (NOT_FINITE.matcher(text).matches()) {
+        throw fail(line, labelIndex, "class label " + text + " is not finite");
+      } else {
+        throw fail(line, labelIndex, "class label \"" + text + "\" is not a number; class labels are 0, 1, 2, ...");
       }
-      int label;
-      try {
-        label = Integer.parseInt(text);
-      } catch (NumberFormatException e) {
-        throw fail(line, labelIndex, "class label " + text + " is too large");
-      }
+      if (value.bitLength() > 31) throw fail(line, labelIndex, "class label " + text + " is too large");
+      int label = value.intValueExact();
       if (givenClasses > 0 && label >= givenClasses) {
-        throw fail(line, labelIndex, "class label " + label + " is not below the class count " + givenClasses);
+        throw fail(line, labelIndex, "class label " + text + " is out of range: there are " + givenClasses + " classes, 0.."
+            + (givenClasses - 1));
       }
       return label;
     }

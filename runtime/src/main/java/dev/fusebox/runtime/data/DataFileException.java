@@ -6,7 +6,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * A data file whose contents cannot be used. The message starts with the file's name, then the line
+ * A data file whose contents cannot be used. The message starts with the file's name (or the stream's,
+ * {@code standard input}), then the line
  * (1-based; a CSV header is line 1) and column where there is one, then what is wrong, for example
  * {@code train.csv: line 7, column 'age': "abc" is not a number}.
  */
@@ -19,25 +20,33 @@ public final class DataFileException extends IOException {
   private final String column;
 
   DataFileException(Path file, String detail) {
-    this(file, 0, null, detail, null);
+    this(DataFiles.Source.of(file), 0, null, detail, null);
   }
 
   DataFileException(Path file, String detail, Throwable cause) {
-    this(file, 0, null, detail, cause);
+    this(DataFiles.Source.of(file), 0, null, detail, cause);
   }
 
-  DataFileException(Path file, long line, String column, String detail) {
-    this(file, line, column, detail, null);
+  DataFileException(DataFiles.Source source, String detail) {
+    this(source, 0, null, detail, null);
   }
 
-  DataFileException(Path file, long line, String column, String detail, Throwable cause) {
-    super(message(file, line, column, detail), cause);
-    this.file = file;
+  DataFileException(DataFiles.Source source, String detail, Throwable cause) {
+    this(source, 0, null, detail, cause);
+  }
+
+  DataFileException(DataFiles.Source source, long line, String column, String detail) {
+    this(source, line, column, detail, null);
+  }
+
+  DataFileException(DataFiles.Source source, long line, String column, String detail, Throwable cause) {
+    super(message(source.name(), line, column, detail), cause);
+    this.file = source.file();
     this.line = line;
     this.column = column;
   }
 
-  /** The file, as it was given to the reader. */
+  /** The file, as it was given to the reader; null for data read from a stream (standard input). */
   public Path file() {
     return file;
   }
@@ -52,9 +61,8 @@ public final class DataFileException extends IOException {
     return Optional.ofNullable(column);
   }
 
-  private static String message(Path file, long line, String column, String detail) {
-    Path name = file.getFileName();
-    StringBuilder b = new StringBuilder(name == null ? file.toString() : name.toString());
+  private static String message(String name, long line, String column, String detail) {
+    StringBuilder b = new StringBuilder(name);
     if (line > 0) b.append(": line ").append(line);
     if (column != null) b.append(line > 0 ? ", " : ": ").append("column '").append(column).append('\'');
     return b.append(": ").append(detail).toString();

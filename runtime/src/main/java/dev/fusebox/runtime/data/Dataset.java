@@ -106,6 +106,26 @@ public final class Dataset {
   }
 
   /**
+   * The same rows with the named feature columns alone, in the given order: a model's inputs picked by
+   * name from data that may have them in another order or have more columns.
+   *
+   * @throws IllegalArgumentException naming a column the data does not have as a feature
+   */
+  public Dataset selectFeatures(List<String> names) {
+    int[] index = new int[names.size()];
+    for (int i = 0; i < index.length; i++) {
+      index[i] = featureNames.indexOf(names.get(i));
+      if (index[i] < 0) throw new IllegalArgumentException("no feature column '" + names.get(i) + "'; the features are " + featureNames);
+    }
+    if (List.copyOf(names).equals(featureNames)) return this;
+    float[] selected = new float[Math.multiplyExact(rows, index.length)];
+    for (int r = 0; r < rows; r++) {
+      for (int i = 0; i < index.length; i++) selected[r * index.length + i] = features[r * featureCount + index[i]];
+    }
+    return new Dataset(rows, selected, names, labels, classes, targets, labelNames);
+  }
+
+  /**
    * The same data with a larger class count, for a data set that happens to lack the highest classes
    * (a small sample, a validation split) but must match a model's output width.
    */

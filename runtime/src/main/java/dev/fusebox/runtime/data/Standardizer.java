@@ -98,6 +98,17 @@ public final class Standardizer {
     return data.withFeatures(x);
   }
 
+  /** Equal when the means and scales are, bit for bit. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Standardizer s && Arrays.equals(mean, s.mean) && Arrays.equals(scale, s.scale);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * Arrays.hashCode(mean) + Arrays.hashCode(scale);
+  }
+
   @Override
   public String toString() {
     return "Standardizer[mean=" + Arrays.toString(mean) + ", scale=" + Arrays.toString(scale) + "]";

@@ -3,14 +3,20 @@ package dev.fusebox.runtime.io;
 import dev.fusebox.runtime.FloatTensor;
 import dev.fusebox.runtime.NamedTensors;
 import dev.fusebox.runtime.Program;
+import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -24,8 +30,6 @@ import java.util.Map;
 public final class SafeTensors {
   /** The largest header accepted, as in the reference implementation: beyond it, a file is not one. */
   public static final long MAX_HEADER_BYTES = 100_000_000L;
-
-  private static final int CHUNK_BYTES = 1 << 20;
 
   private SafeTensors() {}
 
@@ -69,127 +73,145 @@ public final class SafeTensors {
    *     is not well-formed UTF-16 (and so could not be stored as UTF-8)
    */
   public static void write(Path file, NamedTensors tensors, Map<String, String> metadata) throws IOException {
-    List<TensorEntry> entries = layout(tensors);
-    metadata.forEach((k, v) -> {
-      checkText(k, "metadata key");
-      checkText(v, "metadata value of key '" + k + "'");
-    });
-    byte[] header = HeaderFormat.format(metadata, entries);
-    List<float[]> data = tensors.asMap().values().stream().map(FloatTensor::data).toList();
-    long largest = entries.stream().mapToLong(e -> e.end() - e.begin()).max().orElse(0);
-
-    AtomicFiles.replace(file, channel -> {
-      ByteBuffer prefix = ByteBuffer.allocate(Long.BYTES + header.length).order(ByteOrder.LITTLE_ENDIAN);
-      prefix.putLong(header.length).put(header).flip();
-      writeFully(channel, prefix);
-      ByteBuffer chunk = chunk(largest);
-      for (float[] values : data) {
-        for (int off = 0; off < values.length; ) {
-          int n = Math.min(values.length - off, chunk.capacity() / Float.BYTES);
-          chunk.clear();
-          chunk.asFloatBuffer().put(values, off, n);
-          chunk.limit(n * Float.BYTES);
-          writeFully(channel, chunk);
-          off += n;
-        }
-      }
-    });
+    Encoded encoded = Encoded.of(tensors, metadata);
+    AtomicFiles.replace(file, encoded::writeTo);
   }
 
   /**
    * Reads a whole file. Every part of the header is checked before any data is read; a file that fails
    * a check throws {@link ParameterFileException} naming the file and the part that is wrong, and
-   * nothing partial is returned.
+   * nothing partial is returned. A named pipe or process substitution ({@code <(cat m.safetensors)}),
+   * which cannot be read out of order, is read into memory first.
    *
    * <p>The tensors come back in the order of their data in the file. For files from this class and from
    * the usual writers that is the order they were written in; unlike the order of keys in a JSON object,
    * which JSON leaves unspecified, it is always well defined.
    */
   public static SafeTensorsFile read(Path file) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = channel.size();
-      if (size < Long.BYTES) {
-        throw new ParameterFileException(file, "file is " + size + " bytes, too short to hold the 8-byte header length");
-      }
-      ByteBuffer lengthBytes = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-      readFully(channel, lengthBytes, 0, file, "the header length");
-      long headerLength = lengthBytes.flip().getLong();
-      // A negative long is an unsigned length of at least 2^63: far over the limit too.
-      if (headerLength < 0 || headerLength > MAX_HEADER_BYTES) {
-        throw new ParameterFileException(file, "header length " + Long.toUnsignedString(headerLength)
-            + " is larger than the limit of " + MAX_HEADER_BYTES + " bytes; this is not a safetensors file");
-      }
-      if (headerLength > size - Long.BYTES) {
-        throw new ParameterFileException(file, "header length " + headerLength + " runs past the end of the file ("
-            + size + " bytes): the file is truncated or not a safetensors file");
-      }
-      ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
-      readFully(channel, headerBytes, Long.BYTES, file, "the header");
-      long dataStart = Long.BYTES + headerLength;
-      HeaderParser.Header header = HeaderParser.parse(file, headerBytes.array(), size - dataStart);
+    return load(file).file();
+  }
 
+  /**
+   * The metadata strings of a file, reading and checking its header but none of its tensor data: what
+   * a file says about itself, cheaply, even for a large model.
+   */
+  public static Map<String, String> readMetadata(Path file) throws IOException {
+    try (SeekableByteChannel channel = open(file)) {
+      return header(file, channel).header().metadata();
+    }
+  }
+
+  /** A file's contents and the SHA-256 of its data section (the bytes after the header), in lower-case hex. */
+  record Loaded(SafeTensorsFile file, String dataSha256) {}
+
+  static Loaded load(Path file) throws IOException {
+    try (SeekableByteChannel channel = open(file)) {
+      Located located = header(file, channel);
+      HeaderParser.Header header = located.header();
+      long dataStart = located.dataStart();
+      long size = channel.size();
+      MessageDigest digest = Encoded.sha256();
       long largest = header.entries().stream().mapToLong(e -> e.end() - e.begin()).max().orElse(0);
-      ByteBuffer chunk = chunk(largest);
+      ByteBuffer chunk = Encoded.chunk(largest);
       NamedTensors tensors = new NamedTensors();
+      long position = dataStart; // every byte before it has gone into the digest
       for (TensorEntry e : header.entries()) {
+        long begin = dataStart + e.begin();
+        if (begin > position) position = digestGap(channel, chunk, position, begin, digest, file);
         float[] values = new float[(int) e.count()];
-        long position = dataStart + e.begin();
         for (int off = 0; off < values.length; ) {
           int n = Math.min(values.length - off, chunk.capacity() / Float.BYTES);
           chunk.clear().limit(n * Float.BYTES);
           readFully(channel, chunk, position, file, "tensor '" + e.name() + "'");
-          chunk.flip().asFloatBuffer().get(values, off, n);
+          chunk.flip();
+          digest.update(chunk.duplicate());
+          chunk.asFloatBuffer().get(values, off, n);
           position += (long) n * Float.BYTES;
           off += n;
         }
         tensors.put(e.name(), new FloatTensor(e.shape(), values));
       }
-      return new SafeTensorsFile(tensors, header.metadata());
+      digestGap(channel, chunk, position, size, digest, file);
+      return new Loaded(new SafeTensorsFile(tensors, header.metadata()), HexFormat.of().formatHex(digest.digest()));
     }
   }
 
-  /** Contiguous byte ranges in the tensors' order, after checking their names. */
-  private static List<TensorEntry> layout(NamedTensors tensors) {
-    List<TensorEntry> entries = new ArrayList<>(tensors.size());
-    long offset = 0;
-    for (Map.Entry<String, FloatTensor> t : tensors.asMap().entrySet()) {
-      String name = t.getKey();
-      checkText(name, "tensor name");
-      if (name.equals(HeaderFormat.METADATA_KEY)) {
-        throw new IllegalArgumentException("a tensor cannot be named '" + name + "': the format reserves it");
+  /** The exact size in bytes of the file {@link #write} would write for these tensors and metadata. */
+  public static long fileSize(NamedTensors tensors, Map<String, String> metadata) {
+    return Encoded.of(tensors, metadata).size();
+  }
+
+  private record Located(HeaderParser.Header header, long dataStart) {}
+
+  /** Reads and checks the header; the data section starts where it ends. */
+  private static Located header(Path file, SeekableByteChannel channel) throws IOException {
+    long size = channel.size();
+    if (size < Long.BYTES) {
+      throw new ParameterFileException(file, "file is " + size + " bytes, too short to hold the 8-byte header length");
+    }
+    ByteBuffer lengthBytes = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(channel, lengthBytes, 0, file, "the header length");
+    long headerLength = lengthBytes.flip().getLong();
+    // A negative long is an unsigned length of at least 2^63: far over the limit too.
+    if (headerLength < 0 || headerLength > MAX_HEADER_BYTES) {
+      throw new ParameterFileException(file, "header length " + Long.toUnsignedString(headerLength)
+          + " is larger than the limit of " + MAX_HEADER_BYTES + " bytes; this is not a safetensors file");
+    }
+    if (headerLength > size - Long.BYTES) {
+      throw new ParameterFileException(file, "header length " + headerLength + " runs past the end of the file ("
+          + size + " bytes): the file is truncated or not a safetensors file");
+    }
+    ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
+    readFully(channel, headerBytes, Long.BYTES, file, "the header");
+    long dataStart = Long.BYTES + headerLength;
+    return new Located(HeaderParser.parse(file, headerBytes.array(), size - dataStart), dataStart);
+  }
+
+  /**
+   * The file as a channel that can be read at any position: the file itself, or, for what cannot be
+   * (a pipe), its whole contents read into memory.
+   */
+  private static SeekableByteChannel open(Path file) throws IOException {
+    if (Files.isRegularFile(file) || !Files.exists(file)) return FileChannel.open(file, StandardOpenOption.READ);
+    if (Files.isDirectory(file)) throw new FileSystemException(file.toString(), null, "is a directory, not a parameter file");
+    // Read in a loop: on JDK 17 FileInputStream.readNBytes and readAllBytes seek, which a pipe refuses.
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    byte[] buffer = new byte[1 << 16];
+    try (InputStream in = new FileInputStream(file.toFile())) {
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        if (bytes.size() > Integer.MAX_VALUE - 8 - n) {
+          throw new ParameterFileException(file, "is not a regular file and holds more than " + (Integer.MAX_VALUE - 8)
+              + " bytes, too many to read into memory; save it to a file and read that");
+        }
+        bytes.write(buffer, 0, n);
       }
-      long bytes = (long) t.getValue().size() * Float.BYTES;
-      entries.add(new TensorEntry(name, t.getValue().shape().clone(), offset, offset + bytes));
-      offset += bytes;
     }
-    return entries;
+    return new InMemoryChannel(bytes.toByteArray());
   }
 
-  private static void checkText(String s, String what) {
-    if (s == null) throw new IllegalArgumentException(what + " is null");
-    if (!HeaderFormat.wellFormed(s)) {
-      throw new IllegalArgumentException(what + " '" + s + "' has an unpaired surrogate and cannot be stored as UTF-8");
+  /** Reads the bytes in {@code [from, to)} into the digest, the chunk's worth at a time; returns {@code to}. */
+  private static long digestGap(SeekableByteChannel channel, ByteBuffer chunk, long from, long to, MessageDigest digest,
+      Path file) throws IOException {
+    for (long p = from; p < to; ) {
+      int n = (int) Math.min(chunk.capacity(), to - p);
+      chunk.clear().limit(n);
+      readFully(channel, chunk, p, file, "the data section");
+      digest.update(chunk.flip());
+      p += n;
     }
-  }
-
-  private static ByteBuffer chunk(long largestTensorBytes) {
-    int bytes = (int) Math.max(Float.BYTES, Math.min(CHUNK_BYTES, largestTensorBytes));
-    return ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
-  }
-
-  private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
-    while (buffer.hasRemaining()) channel.write(buffer);
+    return to;
   }
 
   /** Fills the buffer from {@code position}; the file may have shrunk since its size was taken. */
-  private static void readFully(FileChannel channel, ByteBuffer buffer, long position, Path file, String what)
+  private static void readFully(SeekableByteChannel channel, ByteBuffer buffer, long position, Path file, String what)
       throws IOException {
+    channel.position(position);
     while (buffer.hasRemaining()) {
-      int n = channel.read(buffer, position);
+      int n = channel.read(buffer);
       if (n < 0) {
-        throw new ParameterFileException(file, "file is truncated: it ends at byte " + position + " while reading " + what);
+        throw new ParameterFileException(file, "file is truncated: it ends at byte " + channel.position() + " while reading "
+            + what);
       }
-      position += n;
     }
   }
 }

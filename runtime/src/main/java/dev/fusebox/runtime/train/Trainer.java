@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -36,7 +37,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Epochs and steps count from 1 in everything a run reports (the log, checkpoint names, results);
  * a {@link Schedule} is asked for 0-based indices, as PyTorch's schedulers count. Every call to
- * {@link #fit()} starts again from epoch 1 with the program's current parameters.
+ * {@link #fit()} starts again from epoch 1 with the program's current parameters, unless the builder
+ * was given a {@link TrainingState} to {@link Builder#resume}: then it goes on from there exactly, as
+ * if the run that saved the state had never stopped (checkpoints save one; {@link Checkpoints#restore}
+ * loads a checkpoint into the program and returns its state).
  */
 public final class Trainer {
   /** The scalar input that takes the learning rate. */
@@ -55,6 +59,8 @@ public final class Trainer {
   final int patience; // 0 without early stopping
   final double minDelta;
   final Path checkpointDir; // null without checkpoints
+  final Map<String, String> checkpointMetadata;
+  final TrainingState resume; // null: start from epoch 1
   final Path logFile; // null without a step log
   final PrintStream out; // null when quiet
   final PrintStream bar; // where the progress bar is drawn; null for lines on out
@@ -74,6 +80,8 @@ public final class Trainer {
     this.patience = b.patience;
     this.minDelta = b.minDelta;
     this.checkpointDir = b.checkpointDir;
+    this.checkpointMetadata = Map.copyOf(b.checkpointMetadata);
+    this.resume = b.resume;
     this.logFile = b.logFile;
     this.out = b.quiet ? null : b.out;
     this.bar = barStream(b);
@@ -123,6 +131,8 @@ public final class Trainer {
     private int patience;
     private double minDelta;
     private Path checkpointDir;
+    private Map<String, String> checkpointMetadata = Map.of();
+    private TrainingState resume;
     private Path logFile;
     private PrintStream out = System.out;
     private boolean quiet;
@@ -205,11 +215,32 @@ public final class Trainer {
 
     /**
      * After every epoch, write {@code epoch-<n>.safetensors} (the parameters alone) and
-     * {@code epoch-<n>.optimizer.safetensors} (every other state tensor) into {@code dir}, created if
-     * missing, and the same pair as {@code best.*} whenever the epoch is the best so far.
+     * {@code epoch-<n>.optimizer.safetensors} (every other state tensor, and the {@link TrainingState}
+     * in its metadata) into {@code dir}, created if missing, and the same pair as {@code best.*}
+     * whenever a complete epoch is the best so far. Each pair is written as one unit (see
+     * {@link dev.fusebox.runtime.io.ModelFiles}); {@link Checkpoints#restore} resumes from one.
      */
     public Builder checkpoints(Path dir) {
       this.checkpointDir = Objects.requireNonNull(dir, "checkpoint directory");
+      return this;
+    }
+
+    /** Metadata strings every checkpoint file carries besides the epoch and step, such as what the model is. */
+    public Builder checkpointMetadata(Map<String, String> metadata) {
+      this.checkpointMetadata = Map.copyOf(metadata);
+      return this;
+    }
+
+    /**
+     * Go on from a saved state instead of starting at epoch 1; the program must already hold the
+     * parameters and optimizer state saved with it ({@link Checkpoints#restore} does both). {@link #steps}
+     * and {@link #epochs} then count from there: {@code steps(m)} takes m more steps, and
+     * {@code epochs(m)} ends m epochs on, counting the one under way. A state saved inside an epoch can
+     * only be resumed on the same data with the same batch size, shuffling and seed, which {@link #build}
+     * checks; one saved at an epoch's end goes on with any.
+     */
+    public Builder resume(TrainingState state) {
+      this.resume = Objects.requireNonNull(state, "state");
       return this;
     }
 
@@ -296,7 +327,25 @@ public final class Trainer {
             + "for batch size " + program.batchSize() + "; inputs: " + program.inputs());
       }
       checkLearningRate();
-      return new Trainer(this);
+      Trainer trainer = new Trainer(this);
+      if (resume != null) checkResume(trainer);
+      return trainer;
+    }
+
+    /** A state saved inside an epoch must see the same batches again, or resuming it would not be exact. */
+    private void checkResume(Trainer trainer) {
+      if (!resume.midEpoch()) return;
+      int rows = trainer.trainBinding.data().rows();
+      String where = "the training state stopped inside epoch " + (resume.epochsDone() + 1) + " (after batch "
+          + resume.batchesDone() + "), so it resumes only on the same batches, but ";
+      if (resume.rows() != rows) throw new IllegalArgumentException(where + "it was training on " + resume.rows()
+          + " rows and this data has " + rows);
+      if (resume.batchSize() != program.batchSize()) throw new IllegalArgumentException(where + "its batch size was "
+          + resume.batchSize() + " and this program's is " + program.batchSize());
+      if (resume.shuffle() != shuffle) throw new IllegalArgumentException(where + "its batches were "
+          + (resume.shuffle() ? "shuffled" : "in file order") + " and these are " + (shuffle ? "shuffled" : "in file order"));
+      if (shuffle && resume.seed() != seed) throw new IllegalArgumentException(where + "its shuffling seed was " + resume.seed()
+          + " and this one is " + seed);
     }
 
     private void checkLearningRate() {

@@ -5,8 +5,9 @@ package dev.fusebox.runtime.train;
  * {@link Decision#STOP}. Both methods do nothing by default, so a listener overrides what it needs.
  *
  * <p>A stop requested from {@link #onStep} ends the epoch after that step; the shortened epoch is still
- * validated, checkpointed and reported. A listener that throws aborts training with its exception,
- * after the step log is flushed.
+ * validated, checkpointed and reported, but does not count as the best epoch or towards early stopping
+ * (a run resumed from its checkpoint finishes it and counts it then). A listener that throws aborts
+ * training with its exception, after the step log is flushed.
  */
 public interface TrainingListener {
 

@@ -8,33 +8,40 @@ import java.util.Optional;
 /**
  * What a training run did.
  *
- * @param history every completed epoch, in order; an epoch cut short by a non-finite loss is not in it
- * @param bestEpoch the epoch with the lowest validation loss (training loss without validation data),
- *     counting from 1; 0 if no epoch completed. On a tie the earlier epoch is best.
+ * @param history every epoch this run ended, in order; an epoch cut short by a non-finite loss is not in it.
+ *     A run that resumes another starts with the epoch it resumed in.
+ * @param bestEpoch the complete epoch with the lowest validation loss (training loss without validation
+ *     data), counting from 1; 0 if no epoch completed (one cut short does not count). On a tie the
+ *     earlier epoch is best. After a resume it may be an epoch of an earlier run, and so not in the history.
  * @param stopReason why the run ended
- * @param steps optimizer steps taken, including one whose loss was not finite
+ * @param steps optimizer steps this run took, including one whose loss was not finite (the count across
+ *     resumed runs is the state's)
  * @param elapsed wall time of the whole run
  * @param nonFinite where the loss stopped being finite, if it did
+ * @param state where training stands at the end, to save beside the optimizer state and resume from
+ *     ({@link Trainer.Builder#resume})
  */
 public record TrainingResult(List<EpochStats> history, int bestEpoch, StopReason stopReason, long steps,
-    Duration elapsed, Optional<NonFiniteLoss> nonFinite) {
+    Duration elapsed, Optional<NonFiniteLoss> nonFinite, TrainingState state) {
 
   public TrainingResult {
     history = List.copyOf(history);
     Objects.requireNonNull(stopReason, "stopReason");
     Objects.requireNonNull(elapsed, "elapsed");
     Objects.requireNonNull(nonFinite, "nonFinite");
-    if (bestEpoch < 0 || bestEpoch > history.size()) {
-      throw new IllegalArgumentException("best epoch " + bestEpoch + " is not one of the " + history.size() + " epochs");
+    Objects.requireNonNull(state, "state");
+    int lastEpoch = history.isEmpty() ? state.epochsDone() + 1 : history.get(history.size() - 1).epoch();
+    if (bestEpoch < 0 || bestEpoch > lastEpoch) {
+      throw new IllegalArgumentException("best epoch " + bestEpoch + " is not one of the epochs up to " + lastEpoch);
     }
     if (nonFinite.isPresent() != (stopReason == StopReason.NON_FINITE_LOSS)) {
       throw new IllegalArgumentException("a non-finite loss is reported exactly when the run stopped for one");
     }
   }
 
-  /** The best epoch's statistics, if any epoch completed. */
+  /** The best epoch's statistics, if any epoch completed and the best is one of this run's. */
   public Optional<EpochStats> best() {
-    return bestEpoch == 0 ? Optional.empty() : Optional.of(history.get(bestEpoch - 1));
+    return history.stream().filter(e -> e.epoch() == bestEpoch).findFirst();
   }
 
   /** The last completed epoch's statistics, if any. */

@@ -23,13 +23,18 @@ final class TrainingRun {
   private final int batchSize;
 
   private final List<EpochStats> history = new ArrayList<>();
-  private long step; // steps taken so far
+  private long step; // steps taken so far, by this run and the runs it continues
   private int bestEpoch;
   private double bestLoss = Double.POSITIVE_INFINITY;
   private double earlyStopReference = Double.POSITIVE_INFINITY; // the loss at the last significant improvement
   private int epochsWithoutImprovement;
   private StopReason stopReason;
   private NonFiniteLoss nonFinite;
+  // Where the run stands: whole epochs done, and of the epoch under way its batches, loss sum and rows so far.
+  private int epochsDone;
+  private int batchesDone;
+  private double epochLossSum;
+  private long epochRows;
 
   TrainingRun(Trainer trainer) {
     this.t = trainer;
@@ -45,39 +50,64 @@ final class TrainingRun {
     Batcher batches = t.shuffle ? Batcher.shuffled(t.trainBinding.data(), batchSize, t.seed)
         : Batcher.inOrder(t.trainBinding.data(), batchSize);
     int perEpoch = batches.batchesPerEpoch();
-    long totalSteps = t.epochs > 0 ? (long) t.epochs * perEpoch : t.steps;
-    long plannedEpochs = (totalSteps + perEpoch - 1) / perEpoch;
-    if (plannedEpochs > Integer.MAX_VALUE) {
+    if (t.resume != null) resume(t.resume);
+    // With epochs, the run ends at the end of the epochs-th epoch from the one under way (which counts).
+    long totalSteps = t.epochs > 0 ? (long) t.epochs * perEpoch - batchesDone : t.steps;
+    long lastEpoch = epochsDone + (batchesDone + totalSteps + perEpoch - 1) / perEpoch; // 1-based
+    if (lastEpoch > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(totalSteps + " steps of " + perEpoch + " per epoch are too many epochs");
     }
-    int epochs = (int) plannedEpochs;
-    Checkpoints checkpoints = t.checkpointDir == null ? null : Checkpoints.in(t.checkpointDir, program);
+    int epochs = (int) lastEpoch;
+    long stepsLeft = totalSteps;
+    long firstStep = step;
+    Checkpoints checkpoints = t.checkpointDir == null ? null : Checkpoints.in(t.checkpointDir, program, t.checkpointMetadata);
     try (StepLog log = t.logFile == null ? null : StepLog.open(t.logFile);
         Progress progress = t.out == null ? Progress.silent()
             : t.bar != null ? Progress.bar(t.bar, t.clock) : Progress.lines(t.out)) {
-      for (int e = 0; e < epochs && stopReason == null; e++) {
-        int stepsThisEpoch = (int) Math.min(perEpoch, totalSteps - step);
-        runEpoch(e, epochs, stepsThisEpoch, batches, log, progress, checkpoints);
+      while (stepsLeft > 0 && stopReason == null) {
+        int stepsThisEpoch = (int) Math.min(perEpoch - batchesDone, stepsLeft);
+        int done = runEpoch(epochs, perEpoch, stepsThisEpoch, batches, log, progress, checkpoints);
+        stepsLeft -= done;
       }
       if (stopReason == null) stopReason = StopReason.COMPLETED;
       reportStop(progress);
     } finally {
       program.setValidRows(batchSize);
     }
-    TrainingResult result = new TrainingResult(history, bestEpoch, stopReason, step,
-        Duration.ofNanos(System.nanoTime() - start), Optional.ofNullable(nonFinite));
+    TrainingResult result = new TrainingResult(history, bestEpoch, stopReason, step - firstStep,
+        Duration.ofNanos(System.nanoTime() - start), Optional.ofNullable(nonFinite), state());
     if (nonFinite != null && t.failOnNonFiniteLoss) throw new NonFiniteLossException(nonFinite, result);
     return result;
   }
 
-  private void runEpoch(int e, int epochs, int stepsThisEpoch, Batcher batches, StepLog log, Progress progress,
+  /** Takes up the position, the program's step count and early stopping's bookkeeping of a saved state. */
+  private void resume(TrainingState s) {
+    epochsDone = s.epochsDone();
+    batchesDone = s.batchesDone();
+    epochLossSum = s.epochLossSum();
+    epochRows = s.epochRows();
+    step = s.step();
+    bestEpoch = s.bestEpoch();
+    bestLoss = s.bestLoss();
+    earlyStopReference = s.earlyStopReference();
+    epochsWithoutImprovement = s.epochsWithoutImprovement();
+    program.setStepCount(s.programSteps());
+  }
+
+  /** Where the run stands now. */
+  TrainingState state() {
+    return new TrainingState(epochsDone, batchesDone, step, program.stepCount(), batchSize, t.trainBinding.data().rows(),
+        t.shuffle, t.seed, epochLossSum, epochRows, bestEpoch, bestLoss, earlyStopReference, epochsWithoutImprovement);
+  }
+
+  /** Runs the steps of the epoch under way, from where it stands; returns how many it took. */
+  private int runEpoch(int epochs, int perEpoch, int stepsThisEpoch, Batcher batches, StepLog log, Progress progress,
       Checkpoints checkpoints) throws IOException {
     long epochStart = System.nanoTime();
+    int e = epochsDone;
     int epoch = e + 1;
-    batches.startEpoch(e);
+    batches.startEpoch(e, batchesDone);
     progress.startEpoch(epoch, epochs, stepsThisEpoch);
-    double lossSum = 0;
-    long rows = 0;
     // Without a schedule the program keeps the rate it has: report that one, read once an epoch.
     double lr = !scheduled && hasLrInput ? program.read(Trainer.LR)[0] : Double.NaN;
     int done = 0;
@@ -93,6 +123,7 @@ final class TrainingRun {
       long nanos = System.nanoTime() - stepStart;
       step++;
       done++;
+      batchesDone++;
       int valid = batches.validRows();
       if (log != null) log.write(epoch, step, loss, nanos);
       progress.step(loss, valid);
@@ -100,30 +131,45 @@ final class TrainingRun {
         // The update has already spread the non-finite value into the parameters: nothing to validate or save.
         nonFinite = new NonFiniteLoss(epoch, step, loss, program.firstNonFinite());
         stopReason = StopReason.NON_FINITE_LOSS;
-        return;
+        return done;
       }
-      lossSum += (double) loss * valid;
-      rows += valid;
-      if (!t.listeners.isEmpty() && stepListenersStop(new StepEvent(epoch, step, done, loss, lr, valid, nanos))) {
+      epochLossSum += (double) loss * valid;
+      epochRows += valid;
+      if (!t.listeners.isEmpty() && stepListenersStop(new StepEvent(epoch, step, batchesDone, loss, lr, valid, nanos))) {
         stopReason = StopReason.LISTENER;
         break;
       }
     }
-    endEpoch(epoch, epochs, done, rows, lossSum / rows, lr, epochStart, progress, checkpoints);
+    int steps = batchesDone;
+    long rows = epochRows;
+    double trainLoss = epochLossSum / epochRows;
+    boolean complete = batchesDone == perEpoch;
+    if (complete) {
+      epochsDone++;
+      batchesDone = 0;
+      epochLossSum = 0;
+      epochRows = 0;
+    }
+    endEpoch(epoch, epochs, steps, rows, trainLoss, lr, epochStart, progress, checkpoints, complete);
+    return done;
   }
 
+  /**
+   * Validates, and for a complete epoch keeps the books of the best epoch and of early stopping: an
+   * epoch cut short (the steps ran out, a listener stopped it) is reported and checkpointed but does
+   * not count, since the run that resumes it will finish it and count it then.
+   */
   private void endEpoch(int epoch, int epochs, int steps, long rows, double trainLoss, double lr, long epochStart,
-      Progress progress, Checkpoints checkpoints) throws IOException {
+      Progress progress, Checkpoints checkpoints, boolean complete) throws IOException {
     Optional<Metrics> validation = t.valid == null ? Optional.empty() : Optional.of(evaluator.evaluate(t.valid));
     double monitored = validation.map(Metrics::loss).orElse(trainLoss);
     // Strictly lower, so a tie keeps the earlier epoch; NaN is never best.
-    boolean best = monitored < bestLoss;
+    boolean best = complete && monitored < bestLoss;
     if (best) {
       bestLoss = monitored;
       bestEpoch = epoch;
     }
-    if (checkpoints != null) checkpoints.save(epoch, step, best);
-    if (t.patience > 0) {
+    if (t.patience > 0 && complete) {
       if (monitored < earlyStopReference - t.minDelta) {
         earlyStopReference = monitored;
         epochsWithoutImprovement = 0;
@@ -131,6 +177,8 @@ final class TrainingRun {
         stopReason = StopReason.EARLY_STOP;
       }
     }
+    // After the bookkeeping, so that a run resumed from the checkpoint stops when this one would.
+    if (checkpoints != null) checkpoints.save(epoch, step, best, state());
     EpochStats stats = new EpochStats(epoch, steps, rows, trainLoss, lr, validation,
         Duration.ofNanos(System.nanoTime() - epochStart));
     history.add(stats);

@@ -2,9 +2,13 @@ package dev.fusebox.runtime.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +87,65 @@ class CsvDataTest {
   }
 
   @Test
+  void acceptsClassLabelsWrittenAsIntegralFloatsAsPandasWritesThem() throws IOException {
+    Path floats = write("floats.csv", "a,y\n1,0.0\n2,1.000\n3,2e0\n4,+1.\n5,-0.0\n6,20E-1\n");
+    Dataset data = CsvData.read(floats, "y", LabelKind.CLASS);
+    assertThat(data.labels()).containsExactly(0, 1, 2, 1, 0, 2);
+    assertThat(data.classes()).isEqualTo(3);
+  }
+
+  @Test
+  void readsAStreamAndNamesItInMessages() throws IOException {
+    Dataset data = CsvData.read(new ByteArrayInputStream(IRIS.getBytes(StandardCharsets.UTF_8)), "standard input", "species",
+        LabelKind.CLASS);
+    assertThat(data).isEqualTo(CsvData.read(write("iris.csv", IRIS), "species", LabelKind.CLASS));
+    assertThatThrownBy(() -> CsvData.readClasses(new ByteArrayInputStream("a,y\n1,0\n1,4\n".getBytes(StandardCharsets.UTF_8)),
+        "standard input", "y", 3))
+        .isInstanceOf(DataFileException.class)
+        .hasMessage("standard input: line 3, column 'y': class label 4 is out of range: there are 3 classes, 0..2")
+        .satisfies(e -> assertThat(((DataFileException) e).file()).isNull());
+    // The caller's stream is left open.
+    boolean[] closed = {false};
+    InputStream in = new ByteArrayInputStream("a,b\n1,2\n".getBytes(StandardCharsets.UTF_8)) {
+      @Override
+      public void close() {
+        closed[0] = true;
+      }
+    };
+    assertThat(CsvData.readFeatures(in, "standard input").rows()).isEqualTo(1);
+    assertThat(closed[0]).isFalse();
+  }
+
+  @Test
+  void recognisesGzipByItsContentWhateverTheName() throws IOException {
+    Path file = dir.resolve("iris.data");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+      out.write(IRIS.getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(CsvData.read(file, "species", LabelKind.CLASS)).isEqualTo(CsvData.read(write("iris.csv", IRIS), "species",
+        LabelKind.CLASS));
+    assertThat(CsvData.readFeatures(new ByteArrayInputStream(Files.readAllBytes(file)), "standard input").rows()).isEqualTo(4);
+  }
+
+  @Test
+  void readsANamedPipe() throws Exception {
+    Path fifo = dir.resolve("pipe.csv");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    assumeTrue(mkfifo.waitFor() == 0, "mkfifo is not available");
+    Thread writer = new Thread(() -> {
+      try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(fifo))) {
+        out.write(IRIS.getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    writer.start();
+    Dataset data = CsvData.read(fifo, "species", LabelKind.CLASS);
+    writer.join();
+    assertThat(data).isEqualTo(CsvData.read(write("iris.csv", IRIS), "species", LabelKind.CLASS));
+  }
+
+  @Test
   void namesTheColumnsThereAreWhenTheLabelColumnIsMissing() throws IOException {
     Path file = write("bad.csv", "a,b,y\n1,2,0\n");
     assertThatThrownBy(() -> CsvData.read(file, "label", LabelKind.CLASS))
@@ -100,9 +163,15 @@ class CsvDataTest {
       "NaN                  | a,b,y\\n1,2,0\\n\\n1,NaN,0\\n | 4 | b | value NaN is not finite",
       "infinity             | a,b,y\\n-inf,2,0\\n        | 2 | a | value -inf is not finite",
       "overflow             | a,b,y\\n1,1e39,0\\n        | 2 | b | value 1e39 is out of the float range",
-      "fractional label     | a,b,y\\n1,2,0\\n1,2,2.5\\n   | 3 | y | class label \"2.5\" is not a non-negative integer",
-      "negative label       | a,b,y\\n1,2,-1\\n          | 2 | y | class label \"-1\" is not a non-negative integer",
+      "fractional label     | a,b,y\\n1,2,0\\n1,2,2.5\\n   | 3 | y | class label 2.5 is not an integer; class labels are 0, 1, 2, ...",
+      "almost integral      | a,b,y\\n1,2,7.0000001\\n   | 2 | y | class label 7.0000001 is not an integer; class labels are 0, 1, 2, ...",
+      "negative label       | a,b,y\\n1,2,-1\\n          | 2 | y | class label -1 is negative; class labels are 0, 1, 2, ...",
+      "negative float label | a,b,y\\n1,2,-2.0\\n        | 2 | y | class label -2.0 is negative; class labels are 0, 1, 2, ...",
+      "word label           | a,b,y\\n1,2,setosa\\n      | 2 | y | class label \"setosa\" is not a number; class labels are 0, 1, 2, ...",
+      "NaN label            | a,b,y\\n1,2,nan\\n         | 2 | y | class label nan is not finite",
       "huge label           | a,b,y\\n1,2,99999999999\\n | 2 | y | class label 99999999999 is too large",
+      "huge float label     | a,b,y\\n1,2,3e10\\n        | 2 | y | class label 3e10 is too large",
+      "huge exponent        | a,b,y\\n1,2,1e99999999999\\n | 2 | y | class label 1e99999999999 is too large",
   })
   void namesFileLineAndColumnOfABadValue(String what, String text, long line, String column, String detail)
       throws IOException {
@@ -131,7 +200,7 @@ class CsvDataTest {
     Path file = write("bad.csv", "a,y\n1,0\n1,3\n");
     assertThatThrownBy(() -> CsvData.readClasses(file, "y", 3))
         .isInstanceOf(DataFileException.class)
-        .hasMessage("bad.csv: line 3, column 'y': class label 3 is not below the class count 3");
+        .hasMessage("bad.csv: line 3, column 'y': class label 3 is out of range: there are 3 classes, 0..2");
   }
 
   @Test

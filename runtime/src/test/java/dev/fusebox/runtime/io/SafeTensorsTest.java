@@ -2,6 +2,7 @@ package dev.fusebox.runtime.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -171,6 +172,35 @@ class SafeTensorsTest {
     assertThat(read.tensors().require("one")).isEqualTo(FloatTensor.of(new float[] {1e6f}));
     assertThat(read.tensors().require("late")).isEqualTo(FloatTensor.of(new float[] {3f, -3f}, 2));
     assertThat(read.metadata()).containsExactly(Map.entry("epoch", "12"), Map.entry("note", "caf\u00e9"));
+  }
+
+  @Test
+  void readsANamedPipeWhichCannotSeekByReadingItFirst() throws Exception {
+    Path file = dir.resolve("model.safetensors");
+    SafeTensors.write(file, referenceTensors(), Map.of("epoch", "3"));
+    Path fifo = dir.resolve("pipe.safetensors");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    assumeTrue(mkfifo.waitFor() == 0, "mkfifo is not available");
+    Thread writer = new Thread(() -> {
+      try {
+        Files.write(fifo, Files.readAllBytes(file));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    writer.start();
+    SafeTensorsFile read = SafeTensors.read(fifo);
+    writer.join();
+    assertThat(read.tensors()).isEqualTo(referenceTensors());
+    assertThat(read.metadata()).containsExactly(Map.entry("epoch", "3"));
+  }
+
+  @Test
+  void readsMetadataAloneAndTheExactSizeOfAFile() throws IOException {
+    Path file = dir.resolve("model.safetensors");
+    SafeTensors.write(file, referenceTensors(), Map.of("epoch", "3", "note", "x"));
+    assertThat(SafeTensors.readMetadata(file)).containsOnly(Map.entry("epoch", "3"), Map.entry("note", "x"));
+    assertThat(SafeTensors.fileSize(referenceTensors(), Map.of("epoch", "3", "note", "x"))).isEqualTo(Files.size(file));
   }
 
   @Test

@@ -16,6 +16,7 @@ import java.util.List;
  * {@link #step()}, like a generated program.
  */
 final class LinearRegressionProgram implements Program {
+  private long stepCount;
   private final int batch;
   private final int d;
   private final float momentum;
@@ -88,7 +89,18 @@ final class LinearRegressionProgram implements Program {
   }
 
   @Override
+  public long stepCount() {
+    return stepCount;
+  }
+
+  @Override
+  public void setStepCount(long steps) {
+    stepCount = steps;
+  }
+
+  @Override
   public float step() {
+    stepCount++;
     float before = computeLoss();
     float scale = 2f / validRows;
     Arrays.fill(weightGrad, 0f);

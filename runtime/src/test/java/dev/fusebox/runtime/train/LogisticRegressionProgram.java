@@ -13,6 +13,7 @@ import java.util.List;
  * SGD at the rate in scalar input {@code lr}. Its state is just the parameters.
  */
 final class LogisticRegressionProgram implements Program {
+  private long stepCount;
   private final int batch;
   private final int d;
   private final float[] x;
@@ -87,7 +88,18 @@ final class LogisticRegressionProgram implements Program {
   }
 
   @Override
+  public long stepCount() {
+    return stepCount;
+  }
+
+  @Override
+  public void setStepCount(long steps) {
+    stepCount = steps;
+  }
+
+  @Override
   public float step() {
+    stepCount++;
     float before = computeLoss();
     for (int r = 0; r < validRows; r++) {
       float g = (float) (1 / (1 + Math.exp(-logits[r])) - y[r]) / validRows;

@@ -148,6 +148,16 @@ final class ScriptedProgram implements Program {
   }
 
   @Override
+  public long stepCount() {
+    return steps;
+  }
+
+  @Override
+  public void setStepCount(long count) {
+    steps = Math.toIntExact(count);
+  }
+
+  @Override
   public float step() {
     stepValidRows.add(validRows);
     stepFeatures.add(floats.get("x").clone());

@@ -1,0 +1,205 @@
+package dev.fusebox.model;
+
+import dev.fusebox.CompileOptions;
+import dev.fusebox.Compiler;
+import dev.fusebox.Target;
+import dev.fusebox.runtime.FloatTensor;
+import dev.fusebox.runtime.NamedTensors;
+import dev.fusebox.runtime.Program;
+import dev.fusebox.runtime.data.Dataset;
+import dev.fusebox.runtime.data.Standardizer;
+import dev.fusebox.runtime.io.ModelFiles;
+import dev.fusebox.runtime.io.ParameterFileException;
+import dev.fusebox.runtime.io.SafeTensorsFile;
+import dev.fusebox.runtime.train.Evaluator;
+import dev.fusebox.runtime.train.TrainingState;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A model file loaded into a ready inference program, in one call:
+ *
+ * <pre>{@code
+ * try (SavedModel model = SavedModel.load(Path.of("iris.safetensors"))) {
+ *   FloatTensor probabilities = model.predict(CsvData.readFeatures(Path.of("new-flowers.csv")));
+ * }
+ * }</pre>
+ *
+ * The file says what it is ({@link ModelMetadata}): the spec is compiled for inference, the parameters
+ * loaded after their recorded SHA-256 is checked, and {@link #predict} picks the input columns by name
+ * and applies the recorded preprocessing. {@link #save} writes such a file, with its optimizer state
+ * beside it, as one unit. Close the model to stop the threads a multi-threaded program holds.
+ */
+public final class SavedModel implements AutoCloseable {
+  private final Path file;
+  private final ModelMetadata metadata;
+  private final Program program;
+
+  private SavedModel(Path file, ModelMetadata metadata, Program program) {
+    this.file = file;
+    this.metadata = metadata;
+    this.program = program;
+  }
+
+  /** Loads a model file onto the {@link Target#auto() auto} target. */
+  public static SavedModel load(Path file) throws IOException {
+    return load(file, Target.auto(), CompileOptions.defaults());
+  }
+
+  /**
+   * Loads a model file that describes itself onto {@code target}.
+   *
+   * @throws ParameterFileException naming the file: not a Fusebox model (give its spec with
+   *     {@link #load(Path, ModelSpec, Target, CompileOptions)}), corrupt, from a later format version,
+   *     or tensors that do not fit its own spec
+   */
+  public static SavedModel load(Path file, Target target, CompileOptions options) throws IOException {
+    SafeTensorsFile contents = ModelFiles.readParameters(file);
+    ModelMetadata metadata = ModelMetadata.fromMetadata(file, contents.metadata()).orElseThrow(() -> new ParameterFileException(
+        file, "does not describe itself (no 'format' in its metadata: it was not written by Fusebox 0.1 or later); give its spec"));
+    return open(file, metadata, contents.tensors(), target, options);
+  }
+
+  /**
+   * Loads a parameter file with a spec: for a file that does not describe itself (from another tool,
+   * or written with {@code SafeTensors.writeParameters}), the spec says what it is; for one that does,
+   * the spec must agree with the file's own wherever predictions would differ.
+   *
+   * @throws SpecException naming the spec's key, its value and the model's, when they disagree
+   */
+  public static SavedModel load(Path file, ModelSpec spec, Target target, CompileOptions options) throws IOException {
+    SafeTensorsFile contents = ModelFiles.readParameters(file);
+    Optional<ModelMetadata> own = ModelMetadata.fromMetadata(file, contents.metadata());
+    if (own.isPresent()) {
+      spec.requireAgreement(spec.predictionDifferences(own.get().spec()), name(file));
+      return open(file, own.get(), contents.tensors(), target, options);
+    }
+    ModelMetadata given = new ModelMetadata(spec, List.of(), Optional.empty(), Optional.empty(), "unknown", "unknown");
+    return open(file, given, contents.tensors(), target, options);
+  }
+
+  private static SavedModel open(Path file, ModelMetadata metadata, NamedTensors tensors, Target target, CompileOptions options)
+      throws ParameterFileException {
+    Program program = Compiler.inference(metadata.spec().forward(), options).program(target);
+    try {
+      checkParameters(file, tensors, program);
+      program.load(tensors);
+    } catch (ParameterFileException | RuntimeException e) {
+      program.close();
+      if (e instanceof IllegalArgumentException) throw new ParameterFileException(file, e.getMessage(), e);
+      throw e;
+    }
+    return new SavedModel(file, metadata, program);
+  }
+
+  /** The file must hold exactly the model's parameters with their shapes; the message names the tensor. */
+  static void checkParameters(Path file, NamedTensors tensors, Program program) throws ParameterFileException {
+    List<String> parameters = program.parameterNames();
+    for (String name : tensors.names()) {
+      if (!parameters.contains(name)) {
+        throw new ParameterFileException(file, "tensor '" + name + "' is not a parameter of this model; its parameters are "
+            + describe(program, parameters));
+      }
+    }
+    for (String name : parameters) {
+      if (!tensors.contains(name)) {
+        throw new ParameterFileException(file, "has no tensor '" + name + "' " + Arrays.toString(program.shape(name))
+            + "; the model's parameters are " + describe(program, parameters));
+      }
+      int[] shape = tensors.get(name).shape();
+      if (!Arrays.equals(shape, program.shape(name))) {
+        throw new ParameterFileException(file, "tensor '" + name + "' has shape " + Arrays.toString(shape)
+            + ", but the model's is " + Arrays.toString(program.shape(name)));
+      }
+    }
+  }
+
+  private static String describe(Program program, List<String> names) {
+    return names.stream().map(n -> n + " " + Arrays.toString(program.shape(n))).collect(Collectors.joining(", "));
+  }
+
+  /**
+   * Writes a trained program as a model pair ({@link ModelFiles}): {@code file} with the parameters
+   * and this metadata, and {@code NAME.optimizer.safetensors} beside it with the rest of the program's
+   * state and, if given, the training position to resume from.
+   */
+  public static void save(Path file, Program program, ModelMetadata metadata, TrainingState state) throws IOException {
+    NamedTensors all = program.state();
+    Set<String> parameters = new LinkedHashSet<>(program.parameterNames());
+    NamedTensors weights = new NamedTensors();
+    for (String name : parameters) weights.put(name, Objects.requireNonNull(all.get(name), name));
+    ModelFiles.write(file, weights, all.filter(name -> !parameters.contains(name)), metadata.toMetadata(),
+        state == null ? Map.of() : state.toMetadata());
+  }
+
+  /** The file the model was loaded from. */
+  public Path file() {
+    return file;
+  }
+
+  public ModelMetadata metadata() {
+    return metadata;
+  }
+
+  public ModelSpec spec() {
+    return metadata.spec();
+  }
+
+  /**
+   * The inference program with the parameters loaded: {@code forward()} computes {@code prediction}
+   * (and {@code loss}, given labels) for a batch of {@code spec().batch()} rows of prepared inputs.
+   */
+  public Program program() {
+    return program;
+  }
+
+  /**
+   * The rows as the model takes them: its input columns picked by name (in its order, other columns
+   * left out; by position when the model does not record names) and its preprocessing applied.
+   *
+   * @throws IllegalArgumentException naming a missing input column, or a column count that does not fit
+   */
+  public Dataset prepare(Dataset rows) {
+    Dataset picked = rows;
+    List<String> columns = metadata.inputColumns();
+    if (!columns.isEmpty()) {
+      List<String> missing = new ArrayList<>(columns);
+      missing.removeAll(rows.featureNames());
+      if (!missing.isEmpty()) {
+        throw new IllegalArgumentException("has no column '" + missing.get(0) + "'" + (missing.size() > 1 ? " (nor "
+            + missing.subList(1, missing.size()) + ")" : "") + ", which " + name(file) + " takes as input; it takes "
+            + columns);
+      }
+      picked = rows.selectFeatures(columns);
+    } else if (rows.featureCount() != spec().input()) {
+      throw new IllegalArgumentException("has " + rows.featureCount() + " feature columns " + rows.featureNames() + ", but "
+          + name(file) + " takes " + spec().input() + " inputs");
+    }
+    Optional<Standardizer> standardizer = metadata.standardizer();
+    return standardizer.isPresent() ? standardizer.get().apply(picked) : picked;
+  }
+
+  /** The model's outputs for every row, {@code [rows, outputs]}, after {@link #prepare}. */
+  public FloatTensor predict(Dataset rows) {
+    return Evaluator.of(program).predict(prepare(rows));
+  }
+
+  @Override
+  public void close() {
+    program.close();
+  }
+
+  private static String name(Path file) {
+    Path n = file.getFileName();
+    return n == null ? file.toString() : n.toString();
+  }
+}
