@@ -49,9 +49,7 @@ public class PartialBatchBenchmark {
   public void compile() {
     ModelSpec spec = Networks.spec(network);
     int batch = compiledFor.equals("exact") ? rows : Integer.parseInt(compiledFor);
-    ModelSpec sized = new ModelSpec(spec.source(), spec.input(), spec.layers(), spec.loss(), spec.optimizer(), batch, spec.epochs(),
-        spec.seed(), spec.init(), spec.biasInit(), spec.l2(), spec.clipGradNorm(), spec.schedule());
-    program = Compiler.inference(sized.forward(), CompileOptions.defaults()).program(Target.vector());
+    program = Compiler.inference(spec.withBatch(batch).forward(), CompileOptions.defaults()).program(Target.vector());
     RandomInputs.fill(program, 42);
     program.setValidRows(rows);
   }

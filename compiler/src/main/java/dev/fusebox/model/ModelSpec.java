@@ -223,6 +223,12 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
   }
 
   /** This spec with another seed (initialisation, dropout, shuffling). */
+  /** The same model for batches of {@code rows} rows (a serving program for one row, say). */
+  public ModelSpec withBatch(int rows) {
+    if (rows < 1) throw new IllegalArgumentException("batch must be at least 1, got " + rows);
+    return new ModelSpec(source, input, layers, loss, optimizer, rows, epochs, seed, init, biasInit, l2, clipGradNorm, scheduleSpec);
+  }
+
   public ModelSpec withSeed(long newSeed) {
     return new ModelSpec(source, input, layers, loss, optimizer, batch, epochs, newSeed, init, biasInit, l2, clipGradNorm,
         scheduleSpec);
