@@ -115,6 +115,13 @@ public final class ProgramEmitter {
         for (Map.Entry<String, Node> o : g.outputs().entrySet()) {
           if (!o.getKey().equals(o.getValue().name())) init.add(CodeBlock.of("output($S, $S);\n", o.getKey(), o.getValue().name()));
         }
+        List<CodeBlock> refreshes = new ArrayList<>();
+        storage.refreshes().values().forEach(refreshes::addAll);
+        if (!refreshes.isEmpty()) {
+          type.addMethod(MethodSpec.methodBuilder("variablesChanged").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
+              .addJavadoc("Refreshes the parameters' packed copies.\n").addCode(chunked(type, "refresh", refreshes)).build());
+          init.add(CodeBlock.of("variablesChanged();\n"));
+        }
         type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC).addStatement("this(1)")
             .addJavadoc("A program running on the calling thread alone.\n").build());
         constructor.addModifiers(Modifier.PUBLIC)
@@ -177,6 +184,7 @@ public final class ProgramEmitter {
         .addCode(forward).build());
     type.addMethod(MethodSpec.methodBuilder("runStep").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
         .returns(TypeName.FLOAT).addCode(step).addCode(chunked(type, "update", applyUpdates(g, storage)))
+        .addCode(chunked(type, "repack", repacks(g, storage)))
         .addStatement("return $L", loss == null ? "Float.NaN" : storage.array(loss) + "[0]").build());
   }
 
@@ -223,6 +231,18 @@ public final class ProgramEmitter {
       out.add(CodeBlock.of("// $L <- $L, not written in place\nSystem.arraycopy($L, 0, $L, 0, $L);\n", u.getKey().name(),
           u.getValue().name(), storage.array(u.getValue()), storage.array(u.getKey()), u.getKey().shape().size()));
     }
+    return out;
+  }
+
+  /** After a step's updates: the packed copies of the parameters it changed. */
+  private static List<CodeBlock> repacks(Graph g, Storage storage) {
+    List<CodeBlock> out = new ArrayList<>();
+    storage.refreshes().forEach((variable, calls) -> {
+      if (g.updates().containsKey(variable) && g.updates().get(variable) != variable) {
+        out.add(CodeBlock.of("// $L changed: its packed copies follow\n", variable.name()));
+        out.addAll(calls);
+      }
+    });
     return out;
   }
 
@@ -296,6 +316,11 @@ public final class ProgramEmitter {
     }
     for (Map.Entry<String, String> s : storage.scratchArrays().entrySet()) {
       out.get(partOf.getOrDefault(s.getKey(), 0)).add(new Declaration(FieldSpec.builder(FLOATS, s.getKey()).build(),
+          CodeBlock.of("$L = new float[$L];\n", s.getKey(), padded(backend, s.getValue()))));
+    }
+    for (Map.Entry<String, String> s : storage.keptCopies().entrySet()) {
+      out.get(partOf.getOrDefault(s.getKey(), 0)).add(new Declaration(FieldSpec.builder(FLOATS, s.getKey())
+          .addJavadoc("a parameter in the layout its matmuls read, refreshed whenever it changes\n").build(),
           CodeBlock.of("$L = new float[$L];\n", s.getKey(), padded(backend, s.getValue()))));
     }
     return out;

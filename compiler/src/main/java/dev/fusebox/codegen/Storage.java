@@ -1,9 +1,11 @@
 package dev.fusebox.codegen;
 
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.NameAllocator;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.Node;
 import dev.fusebox.passes.memory.MemoryPlan;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +29,9 @@ final class Storage {
   private final Map<Node, Array> arrays = new IdentityHashMap<>();
   private final Map<String, java.util.Set<String>> scratch = new LinkedHashMap<>();
   private java.util.Set<String> used;
+  private final Map<String, String> kept = new LinkedHashMap<>();
+  private final Map<String, String> keptNames = new java.util.HashMap<>();
+  private final Map<Node, List<CodeBlock>> refreshes = new LinkedHashMap<>();
   private final java.util.Set<String> fieldNames = new java.util.HashSet<>(List.of("S", "LANES", "PANEL", "NARROW_PANEL"));
 
   Storage(Graph graph, MemoryPlan plan, int batchSize) {
@@ -142,6 +147,37 @@ final class Storage {
 
   private static String scratchName(String role) {
     return "scratch_" + role;
+  }
+
+  /**
+   * A copy of parameter {@code variable} in another layout ({@code layout}: panels, transposed) that
+   * matmuls read instead of packing it on every call: a field of {@code size} floats (a Java
+   * expression), refreshed by {@code call} (a call of {@code Panels} with {@code %s} for the
+   * destination) whenever the parameter changes: when the program is made, when values are loaded,
+   * and after a step that updates it ({@link #refreshes}). Matmuls reading the same layout share it.
+   */
+  String keptCopy(Node variable, String layout, String size, String call) {
+    String key = names.get(variable) + "/" + layout;
+    String name = keptNames.get(key);
+    if (name == null) {
+      name = names.newName(javaName(names.get(variable) + "_" + layout), key);
+      keptNames.put(key, name);
+      fieldNames.add(name);
+      kept.put(name, size);
+      refreshes.computeIfAbsent(variable, v -> new ArrayList<>())
+          .add(CodeBlock.of("$T.$L;\n", MatmulEmitter.PANELS, String.format(call, name)));
+    }
+    return use(name);
+  }
+
+  /** Kept copies: field → size in floats, as a Java expression. */
+  Map<String, String> keptCopies() {
+    return kept;
+  }
+
+  /** The statements refreshing the kept copies of each parameter that has some. */
+  Map<Node, List<CodeBlock>> refreshes() {
+    return refreshes;
   }
 
   /** Scratch arrays: name → size in floats, as a Java expression (the largest of their users' sizes). */
