@@ -50,6 +50,12 @@ final class MatmulEmitter {
    */
   static final int PACK_MIN_ROWS = 64, PACK_MIN_DEPTH = 128;
   /**
+   * A tile reads a cache line of a transposed A per step of k; from this depth on those k lines no
+   * longer stay in a 32 KiB L1 for the next tiles, and A is packed first. Below it, packing has not been
+   * shown to pay for itself (the mnist and wide steps' weight gradients stay as they were).
+   */
+  static final int PACK_A_MIN_DEPTH = 512;
+  /**
    * Matmuls with fewer columns than this run as scalar loops in the vector backend too: a vector
    * tile would compute mostly unused lanes (measured: the 3-2-1 network's step about 15% faster).
    */
@@ -96,7 +102,7 @@ final class MatmulEmitter {
     this.k = transA ? matmul.input(0).shape().dim(0) : matmul.input(0).shape().dim(1);
     this.vector = backend == Backend.VECTOR && n >= MIN_VECTOR_COLUMNS;
     this.packed = vector && (transB || m >= PACK_MIN_ROWS && k >= PACK_MIN_DEPTH);
-    this.packA = vector && transA && m >= ROWS;
+    this.packA = vector && transA && m >= PACK_MIN_ROWS && k >= PACK_A_MIN_DEPTH;
     this.depth = validDepth ? "validRows" : Integer.toString(k);
     this.vectors = tileVectors(n);
     this.panel = vectors == VECTORS ? "PANEL" : "NARROW_PANEL";

@@ -28,14 +28,15 @@ class MatmulEmitterTest {
   }
 
   /**
-   * A transposed A is packed into micro-panels of four rows by every call (a value) and read by the
-   * four-row tiles with strides 1 and 4; the rows left over are read from A itself. A row-major A is
-   * read where it is.
+   * A deep transposed A (at least 64 rows and 512 steps) is packed into micro-panels of four rows by
+   * every call (a value) and read by the four-row tiles with strides 1 and 4; the rows left over are
+   * read from A itself. A shallower one, or a row-major A, is read where it is.
    */
   @ParameterizedTest(name = "{0} {1}x{2}x{3}")
-  @CsvSource({"tn, 256, 256, 256", "tn, 70, 520, 100", "tt, 69, 130, 40", "nn, 256, 256, 256", "nt, 70, 130, 100"})
-  void aTransposedAIsPackedInFours(String layout, int m, int k, int n) {
-    boolean transA = layout.charAt(0) == 't';
+  @CsvSource({"tn, 256, 256, 256", "tn, 70, 520, 100", "tt, 69, 600, 40", "tt, 69, 130, 40", "tn, 63, 1024, 64",
+      "nn, 256, 1024, 256", "nt, 70, 130, 100"})
+  void aDeepTransposedAIsPackedInFours(String layout, int m, int k, int n) {
+    boolean transA = layout.charAt(0) == 't' && m >= MatmulEmitter.PACK_MIN_ROWS && k >= MatmulEmitter.PACK_A_MIN_DEPTH;
     String code = vectorSource(layout, m, k, n);
     assertThat(code.contains("Panels.packRows(a_, " + k + ", " + m + ", scratch_apanels)")).as("A packed").isEqualTo(transA);
     assertThat(code.contains("Gemm.tile4x6(scratch_apanels, i * " + k + ", 1, 4, ") || code.contains("Gemm.tile4x4(scratch_apanels, i * " + k + ", 1, 4, "))
