@@ -157,6 +157,14 @@ public final class Compiler {
   /**
    * What compiling produced: the graph as given, the training graph before passes, the fused graph
    * with its kernels, its memory plan, and every decision passes made (for the fusion report).
+   * Immutable; each {@link #program} call makes a new program.
+   *
+   * @param forward the forward graph, as given
+   * @param training the training graph before the passes (for inference, the forward graph after its passes)
+   * @param fused the graph after the passes, with its kernels: what programs run
+   * @param memory the fused graph's memory plan
+   * @param decisions every decision the passes made, with its reason, in order
+   * @param options the options it was compiled with
    */
   public record Compilation(Graph forward, Graph training, Graph fused, MemoryPlan memory, List<String> decisions,
       CompileOptions options) implements Dumps.Stages {
