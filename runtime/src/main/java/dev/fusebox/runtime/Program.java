@@ -14,24 +14,45 @@ import java.util.List;
  */
 public interface Program extends AutoCloseable {
 
-  /** The inputs this program reads, in declaration order. */
+  /** {@return the inputs this program reads, in declaration order} */
   List<InputSpec> inputs();
 
-  /** The compiled batch size: the first dimension of every batched input. */
+  /** {@return the compiled batch size: the first dimension of every batched input} */
   int batchSize();
 
-  /** Copies {@code values} (row-major, exactly the input's size) into the named input. */
+  /**
+   * Copies {@code values} into the named input.
+   *
+   * @param name a features, targets, one-hot or scalar input of {@link #inputs()}
+   * @param values row-major, exactly the input's size
+   * @throws IllegalArgumentException if there is no such input, it holds labels, or the length is wrong
+   */
   void setInput(String name, float[] values);
 
-  /** Copies integer class labels (one per row, each in {@code [0, classes)}) into the named input. */
+  /**
+   * Copies integer class labels into the named input.
+   *
+   * @param name a labels input of {@link #inputs()}
+   * @param labels one per row of the batch, each in {@code [0, classes)}
+   * @throws IllegalArgumentException if there is no such labels input, the length is wrong or a label is out of range
+   */
   void setLabels(String name, int[] labels);
 
-  /** Sets a scalar input such as a learning rate that a schedule changes between steps. */
+  /**
+   * Sets a scalar input such as a learning rate that a schedule changes between steps.
+   *
+   * @param name a float input of one value
+   * @param value its new value
+   * @throws IllegalArgumentException if there is no such input or it does not take one float
+   */
   void setScalar(String name, float value);
 
   /**
-   * How many leading rows of the batch are real data ({@code 1..batchSize()}); the default is all. Rows
-   * past them are not computed: read only the valid rows of batch-shaped outputs.
+   * Sets how many leading rows of the batch are real data; the default is all. Rows past them are not
+   * computed: read only the valid rows of batch-shaped outputs.
+   *
+   * @param rows in {@code [1, batchSize()]}
+   * @throws IllegalArgumentException if {@code rows} is outside that range
    */
   void setValidRows(int rows);
 
@@ -40,14 +61,15 @@ public interface Program extends AutoCloseable {
 
   /**
    * One training step: forward pass in training mode, backward pass, and the optimizer's update of
-   * every parameter and its state. Returns the batch loss computed by the forward pass (before the
-   * update). Allocates nothing.
+   * every parameter and its state. Allocates nothing.
+   *
+   * @return the graph's {@code loss} output as the forward pass computed it, before the update
    */
   float step();
 
   /**
-   * Training steps taken so far: {@link #step()} adds one, and the count seeds dropout masks (step
-   * {@code s} draws from the seed, {@code s} and the element alone). A new program starts at 0.
+   * {@return training steps taken so far} {@link #step()} adds one, and the count seeds dropout masks
+   * (step {@code s} draws from the seed, {@code s} and the element alone). A new program starts at 0.
    */
   long stepCount();
 
@@ -55,40 +77,58 @@ public interface Program extends AutoCloseable {
    * Sets the step count, to resume training where a saved state left off: the next {@link #step()}
    * draws the dropout masks of step {@code steps}, as the uninterrupted run would have.
    *
+   * @param steps the steps taken before, 0 or more
    * @throws IllegalArgumentException if {@code steps} is negative
    */
   void setStepCount(long steps);
 
   /**
-   * The value of a named output ({@code loss}, {@code layers.0.weight.grad}) or of any named node after
-   * the last {@link #forward} or {@link #step}, as a new array.
+   * {@return the value of a named output or node after the last {@link #forward} or {@link #step}, as a
+   * new row-major array}
+   *
+   * @param name an output role ({@code loss}, {@code prediction}) or a node's name ({@code layers.0.weight.grad})
+   * @throws IllegalArgumentException if the program has no such value
+   * @throws IllegalStateException if the value was not computed by the last run, or a generated program
+   *     keeps it in registers only (the message says how to read it)
    */
   float[] read(String name);
 
-  /** Shape of a named output or node. */
+  /**
+   * {@return the shape of a named output or node}
+   *
+   * @param name as {@link #read} takes it
+   * @throws IllegalArgumentException if the program has no such value
+   */
   int[] shape(String name);
 
-  /** Names of the trainable parameters, in declaration order (a subset of {@link #state()}'s names). */
+  /** {@return the names of the trainable parameters, in declaration order (a subset of {@link #state()}'s names)} */
   List<String> parameterNames();
 
-  /** A copy of every parameter and every optimizer state tensor, by name. */
+  /** {@return a copy of every parameter and every optimizer state tensor, by name, in declaration order} */
   NamedTensors state();
 
   /**
    * Replaces the named parameters and state tensors with {@code values}. Every name, shape and value
    * is checked before anything is copied: if any is wrong, the program's state is left untouched and
    * the exception names the tensor. Tensors the program has but {@code values} lacks keep their values.
+   *
+   * @param values tensors named as in {@link #state()}, of the program's shapes, all finite
+   * @throws IllegalArgumentException naming the first tensor the program lacks, of another shape or holding a
+   *     non-finite value
    */
   void load(NamedTensors values);
 
   /**
-   * After a run that produced a non-finite value: the first node (in graph order) holding one, with
-   * its op, call site and element, for example {@code add 'layers.0.z' (#5) at Model.java:12 produced
-   * NaN at [3, 17]}; null if every value is finite.
+   * After a run that produced a non-finite value, says where: the interpreter names the first node (in
+   * graph order) holding one, with its op, call site and element ({@code add 'layers.0.z' (#5) at
+   * Model.java:12 produced NaN at [3, 17]}); a generated program the first stored value holding one, in
+   * the order it registered them, and the element ({@code 'layers.0.z' holds NaN at [3, 17]}).
+   *
+   * @return that description, or null if every value is finite
    */
   String firstNonFinite();
 
-  /** The generated Java source, or for the interpreter the graph text it runs. */
+  /** {@return the generated Java source, or for the interpreter the graph text it runs} */
   String source();
 
   /** Releases threads a program may hold (programs with more than one thread); nothing else needs it. */

@@ -20,7 +20,12 @@ public final class Standardizer {
     this.scale = scale;
   }
 
-  /** Means and population standard deviations of each feature of {@code train}. */
+  /**
+   * {@return a standardizer of the means and population standard deviations of each feature of {@code train}}
+   *
+   * @param train the training data, at least one row
+   * @throws IllegalArgumentException if {@code train} has no rows
+   */
   public static Standardizer fit(Dataset train) {
     int n = train.rows();
     int d = train.featureCount();
@@ -57,7 +62,13 @@ public final class Standardizer {
     return new Standardizer(mean, scale);
   }
 
-  /** A standardizer with known statistics, such as ones saved with a trained model. */
+  /**
+   * {@return a standardizer with known statistics, such as ones saved with a trained model}
+   *
+   * @param mean per feature, finite (copied)
+   * @param scale per feature, the divisor, finite and positive (copied)
+   * @throws IllegalArgumentException if the lengths differ or a value is out of range, naming the feature
+   */
   public static Standardizer of(double[] mean, double[] scale) {
     if (mean.length != scale.length) {
       throw new IllegalArgumentException(mean.length + " means but " + scale.length + " scales");
@@ -71,21 +82,27 @@ public final class Standardizer {
     return new Standardizer(mean.clone(), scale.clone());
   }
 
+  /** {@return the number of features it standardises} */
   public int featureCount() {
     return mean.length;
   }
 
-  /** The per-feature means, a copy. */
+  /** {@return the per-feature means, a copy} */
   public double[] mean() {
     return mean.clone();
   }
 
-  /** The per-feature divisors (standard deviation, or 1 for a constant feature), a copy. */
+  /** {@return the per-feature divisors (standard deviation, or 1 for a constant feature), a copy} */
   public double[] scale() {
     return scale.clone();
   }
 
-  /** A new data set with standardised features and the same labels or targets and names. */
+  /**
+   * {@return a new data set with standardised features and the same labels or targets and names}
+   *
+   * @param data data with this standardizer's feature count
+   * @throws IllegalArgumentException if the feature counts differ
+   */
   public Dataset apply(Dataset data) {
     int d = mean.length;
     if (data.featureCount() != d) {
