@@ -2,6 +2,7 @@ package dev.fusebox.runtime;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,8 @@ public abstract class AbstractProgram implements Program {
   private final int batchSize;
   private final Map<String, InputSpec> inputs = new LinkedHashMap<>();
   private final Map<String, Variable> variables = new LinkedHashMap<>();
+  /** Values per row of each batched float input, for {@link #setInputRows}. */
+  private final Map<String, Integer> rowWidths = new HashMap<>();
 
   /** A program whose batched inputs have {@code batchSize} rows. */
   protected AbstractProgram(int batchSize) {
@@ -42,6 +45,10 @@ public abstract class AbstractProgram implements Program {
   /** Declares an input the caller sets. */
   protected final void declareInput(InputSpec input) {
     if (inputs.put(input.name(), input) != null) throw new IllegalStateException("program declares input '" + input.name() + "' twice");
+    int[] shape = input.shape();
+    if (input.kind() != InputKind.LABELS && shape.length > 0 && shape[0] == batchSize) {
+      rowWidths.put(input.name(), BatchRows.width("input", input.name(), shape, batchSize));
+    }
   }
 
   /** Declares a parameter ({@code trainable}) or an optimizer state tensor, which {@link #state()} and {@link #load} see. */
@@ -55,6 +62,9 @@ public abstract class AbstractProgram implements Program {
 
   /** Copies the values of a float input (features, targets, one-hot rows or a scalar), exactly its size. */
   protected abstract void storeInput(String name, float[] values);
+
+  /** Copies {@code length} values from {@code values[offset]} on into the first values of a float input (its leading rows). */
+  protected abstract void storeInputRows(String name, float[] values, int offset, int length);
 
   /** Copies class labels, one per row, each a valid class, into a labels input. */
   protected abstract void storeLabels(String name, int[] labels);
@@ -131,6 +141,16 @@ public abstract class AbstractProgram implements Program {
   public final void setInput(String name, float[] values) {
     requireFloatInput(name, values.length);
     storeInput(name, values);
+  }
+
+  @Override
+  public final void setInputRows(String name, float[] values, int offset, int rows) {
+    InputSpec in = input(name);
+    if (in.kind() == InputKind.LABELS) throw new IllegalArgumentException("input '" + name + "' holds integer labels: use setLabels");
+    Integer width = rowWidths.get(name);
+    if (width == null) BatchRows.width("input", name, in.shape(), batchSize); // throws: not batched
+    BatchRows.check("input", name, rows, batchSize, width, values.length, offset);
+    storeInputRows(name, values, offset, rows * width);
   }
 
   @Override

@@ -23,6 +23,24 @@ public interface Program extends AutoCloseable {
   /** Copies {@code values} (row-major, exactly the input's size) into the named input. */
   void setInput(String name, float[] values);
 
+  /**
+   * Copies the first {@code rows} rows of a batched float input from {@code values}, starting at
+   * {@code offset} (row-major: {@code rows} times the input's row width); its other rows keep what they
+   * held. With {@link #setValidRows} this sets a partial batch at the cost of its rows, where
+   * {@link #setInput} copies the whole batch. The default copies the whole input; {@link AbstractProgram}
+   * copies the rows alone.
+   *
+   * @throws IllegalArgumentException naming the input when it is not a batched float input, or the rows
+   *     are not in {@code [0, batchSize()]} or not in {@code values}
+   */
+  default void setInputRows(String name, float[] values, int offset, int rows) {
+    float[] all = read(name);
+    int width = BatchRows.width("input", name, shape(name), batchSize());
+    BatchRows.check("input", name, rows, batchSize(), width, values.length, offset);
+    System.arraycopy(values, offset, all, 0, rows * width);
+    setInput(name, all);
+  }
+
   /** Copies integer class labels (one per row, each in {@code [0, classes)}) into the named input. */
   void setLabels(String name, int[] labels);
 
@@ -64,6 +82,20 @@ public interface Program extends AutoCloseable {
    * the last {@link #forward} or {@link #step}, as a new array.
    */
   float[] read(String name);
+
+  /**
+   * Copies the first {@code rows} rows of a batch-shaped output or node ({@code prediction}) into
+   * {@code into} from {@code offset} on: the valid rows of a partial batch, without the new array that
+   * {@link #read} makes (generated programs allocate nothing here).
+   *
+   * @throws IllegalArgumentException naming the value when it does not run along the batch, or the rows
+   *     are not in {@code [0, batchSize()]} or do not fit {@code into}
+   */
+  default void readRows(String name, float[] into, int offset, int rows) {
+    int width = BatchRows.width("value", name, shape(name), batchSize());
+    BatchRows.check("value", name, rows, batchSize(), width, into.length, offset);
+    System.arraycopy(read(name), 0, into, offset, rows * width);
+  }
 
   /** Shape of a named output or node. */
   int[] shape(String name);
