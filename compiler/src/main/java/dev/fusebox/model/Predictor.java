@@ -371,7 +371,7 @@ public final class Predictor implements AutoCloseable {
    */
   public Predictions predict(Dataset data) {
     Objects.requireNonNull(data, "data");
-    Dataset rows = SavedModel.inputColumns(metadata, name, data);
+    Dataset rows = inputColumns(data);
     int n = rows.rows();
     float[] values = new float[resultSize(n)];
     int[] classes = kind == Kind.VALUES ? null : new int[n];
@@ -402,7 +402,7 @@ public final class Predictor implements AutoCloseable {
    * @throws IllegalArgumentException naming a missing input column, or labels that do not fit the model
    */
   public Metrics evaluate(Dataset labelled) {
-    Dataset rows = SavedModel.inputColumns(metadata, name, Objects.requireNonNull(labelled, "labelled"));
+    Dataset rows = inputColumns(Objects.requireNonNull(labelled, "labelled"));
     if (standardizer != null) rows = standardizer.apply(rows);
     Worker w = acquire();
     try {
@@ -509,6 +509,15 @@ public final class Predictor implements AutoCloseable {
           classes[first + r] = best;
         }
       }
+    }
+  }
+
+  /** The model's input columns of {@code data}, with a message that says what lacks them. */
+  private Dataset inputColumns(Dataset data) {
+    try {
+      return SavedModel.inputColumns(metadata, name, data);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("the data set " + e.getMessage(), e);
     }
   }
 

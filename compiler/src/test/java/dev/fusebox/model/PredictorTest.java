@@ -15,6 +15,7 @@ import dev.fusebox.runtime.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -262,9 +263,63 @@ class PredictorTest {
           + "(mean -2.0, scale 0.5); classes.safetensors was trained on values near the mean");
       assertThatThrownBy(() -> predictor.predict(dataset(rows, List.of("a", "b", "c", "x", "e", "y"))))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("has no column 'd' (nor [f]), which classes.safetensors takes as input; it takes [a, b, c, d, e, f]");
+          .hasMessage("the data set has no column 'd' (nor [f]), which classes.safetensors takes as input; it takes [a, b, c, d, e, f]");
       // A refused call leaves nothing behind.
       assertThat(predictor.predict(rows)).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void aDataSetWithoutNamesMustHaveTheModelsColumnCount() throws IOException {
+    Path file = save(Head.BINARY); // a model that names no columns takes them by position
+    try (Predictor predictor = Predictor.load(file)) {
+      assertThatThrownBy(() -> predictor.predict(Dataset.ofFeatures(new float[8], 4))).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("the data set has 4 feature columns").hasMessageEndingWith("but binary.safetensors takes 3 inputs");
+      assertThatThrownBy(() -> predictor.predict(new float[] {1, 2})).hasMessage("a row of 2 values, but binary.safetensors takes 3 inputs");
+      float[][] rows = rows(new SplittableRandom(6), 5, 3);
+      Predictions byRows = predictor.predict(rows);
+      float[] flat = new float[15];
+      for (int r = 0; r < 5; r++) System.arraycopy(rows[r], 0, flat, 3 * r, 3);
+      assertThat(predictor.predict(Dataset.ofFeatures(flat, 3))).isEqualTo(byRows);
+    }
+  }
+
+  /**
+   * A million rows (and three) in one call go through in chunks of the batch, and every row comes out as
+   * it does in calls of another size, which cut the chunks elsewhere; a sample agrees with the
+   * interpreter.
+   */
+  @Test
+  void aMillionRowsInOneCallAreWhatTheyAreInSmallerCalls() throws IOException {
+    Path file = save(Head.CLASSES);
+    int n = 1_000_003;
+    int piece = 4099; // not a multiple of the batch of 10: every piece starts at another place in a chunk
+    SplittableRandom random = new SplittableRandom(8);
+    float[] flat = new float[n * 6];
+    for (int i = 0; i < flat.length; i++) flat[i] = (float) (random.nextGaussian() * 3 + 1);
+    try (Predictor predictor = Predictor.load(file, Predictor.Options.defaults().withMaxPrograms(1))) {
+      Predictions all = predictor.predict(flat, 0, n);
+      assertThat(all.rows()).isEqualTo(n);
+      float[] probabilities = new float[n * 5];
+      int[] classes = new int[n];
+      for (int start = 0; start < n; start += piece) {
+        int m = Math.min(piece, n - start);
+        Predictions part = predictor.predict(flat, start * 6, m);
+        System.arraycopy(part.toTensor().data(), 0, probabilities, start * 5, m * 5);
+        System.arraycopy(part.predictedClasses(), 0, classes, start, m);
+      }
+      assertThat(all.toTensor().data()).as("probabilities").isEqualTo(probabilities);
+      assertThat(all.predictedClasses()).as("classes").isEqualTo(classes);
+
+      int[] sample = {0, 1, 9, 10, 123_457, 999_999, n - 3, n - 1};
+      float[][] rows = new float[sample.length][];
+      for (int i = 0; i < sample.length; i++) rows[i] = Arrays.copyOfRange(flat, sample[i] * 6, sample[i] * 6 + 6);
+      double[][] expected = reference(Head.CLASSES, file, rows);
+      for (int i = 0; i < sample.length; i++) {
+        for (int c = 0; c < 5; c++) {
+          assertThat((double) all.probability(sample[i], c)).as("row %d class %d", sample[i], c).isCloseTo(expected[i][c], within(1e-5));
+        }
+      }
     }
   }
 
