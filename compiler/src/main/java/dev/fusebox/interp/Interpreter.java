@@ -133,6 +133,12 @@ public final class Interpreter extends AbstractProgram {
   }
 
   @Override
+  protected void storeInputRows(String name, float[] values, int offset, int length) {
+    Buffer b = buffers[graph.node(name).id()];
+    for (int i = 0; i < length; i++) b.set(i, values[offset + i]);
+  }
+
+  @Override
   protected void storeLabels(String name, int[] labels) {
     buffers[graph.node(name).id()].copyLabels(labels);
   }

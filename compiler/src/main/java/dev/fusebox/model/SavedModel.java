@@ -77,9 +77,7 @@ public final class SavedModel implements AutoCloseable {
    */
   public static SavedModel load(Path file, Target target, CompileOptions options) throws IOException {
     SafeTensorsFile contents = ModelFiles.readParameters(file);
-    ModelMetadata metadata = ModelMetadata.fromMetadata(file, contents.metadata()).orElseThrow(() -> new ParameterFileException(
-        file, "does not describe itself (no 'format' in its metadata: it was not written by Fusebox 0.1 or later); give its spec"));
-    return open(file, metadata, contents.tensors(), target, options);
+    return open(file, metadataOf(file, contents, null), contents.tensors(), target, options);
   }
 
   /**
@@ -99,13 +97,22 @@ public final class SavedModel implements AutoCloseable {
    */
   public static SavedModel load(Path file, ModelSpec spec, Target target, CompileOptions options) throws IOException {
     SafeTensorsFile contents = ModelFiles.readParameters(file);
+    return open(file, metadataOf(file, contents, Objects.requireNonNull(spec, "spec")), contents.tensors(), target, options);
+  }
+
+  /**
+   * What a model file is: its own description, which {@code spec} (if not null) must agree with; or, for
+   * a file that does not describe itself, {@code spec}'s, without column names or preprocessing.
+   */
+  static ModelMetadata metadataOf(Path file, SafeTensorsFile contents, ModelSpec spec) throws ParameterFileException {
     Optional<ModelMetadata> own = ModelMetadata.fromMetadata(file, contents.metadata());
-    if (own.isPresent()) {
-      spec.requireAgreement(spec.predictionDifferences(own.get().spec()), name(file));
-      return open(file, own.get(), contents.tensors(), target, options);
+    if (spec == null) {
+      return own.orElseThrow(() -> new ParameterFileException(file, "does not describe itself (no 'format' in its metadata: it was "
+          + "not written by Fusebox 0.1 or later); give its spec"));
     }
-    ModelMetadata given = new ModelMetadata(spec, List.of(), Optional.empty(), Optional.empty(), "unknown", "unknown");
-    return open(file, given, contents.tensors(), target, options);
+    if (own.isEmpty()) return new ModelMetadata(spec, List.of(), Optional.empty(), Optional.empty(), "unknown", "unknown");
+    spec.requireAgreement(spec.predictionDifferences(own.get().spec()), name(file));
+    return own.get();
   }
 
   private static SavedModel open(Path file, ModelMetadata metadata, NamedTensors tensors, Target target, CompileOptions options)
@@ -124,24 +131,29 @@ public final class SavedModel implements AutoCloseable {
 
   /** The file must hold exactly the model's parameters with their shapes; the message names the tensor. */
   static void checkParameters(Path file, NamedTensors tensors, Program program) throws ParameterFileException {
+    String mismatch = parameterMismatch(tensors, program);
+    if (mismatch != null) throw new ParameterFileException(file, mismatch);
+  }
+
+  /** What is wrong with {@code tensors} as the program's parameters, naming the tensor; null if nothing. */
+  static String parameterMismatch(NamedTensors tensors, Program program) {
     List<String> parameters = program.parameterNames();
     for (String name : tensors.names()) {
       if (!parameters.contains(name)) {
-        throw new ParameterFileException(file, "tensor '" + name + "' is not a parameter of this model; its parameters are "
-            + describe(program, parameters));
+        return "tensor '" + name + "' is not a parameter of this model; its parameters are " + describe(program, parameters);
       }
     }
     for (String name : parameters) {
       if (!tensors.contains(name)) {
-        throw new ParameterFileException(file, "has no tensor '" + name + "' " + Arrays.toString(program.shape(name))
-            + "; the model's parameters are " + describe(program, parameters));
+        return "has no tensor '" + name + "' " + Arrays.toString(program.shape(name)) + "; the model's parameters are "
+            + describe(program, parameters);
       }
       int[] shape = tensors.get(name).shape();
       if (!Arrays.equals(shape, program.shape(name))) {
-        throw new ParameterFileException(file, "tensor '" + name + "' has shape " + Arrays.toString(shape)
-            + ", but the model's is " + Arrays.toString(program.shape(name)));
+        return "tensor '" + name + "' has shape " + Arrays.toString(shape) + ", but the model's is " + Arrays.toString(program.shape(name));
       }
     }
+    return null;
   }
 
   private static String describe(Program program, List<String> names) {
@@ -203,23 +215,35 @@ public final class SavedModel implements AutoCloseable {
    * @throws IllegalArgumentException naming a missing input column, or a column count that does not fit
    */
   public Dataset prepare(Dataset rows) {
-    Dataset picked = rows;
+    Dataset picked = inputColumns(metadata, name(file), rows);
+    Optional<Standardizer> standardizer = metadata.standardizer();
+    return standardizer.isPresent() ? standardizer.get().apply(picked) : picked;
+  }
+
+  /**
+   * The model's input columns of {@code rows}, picked by name in the model's order (by position when the
+   * model does not record names); {@code rows} itself when they are already so. {@code model} names the
+   * model in messages.
+   *
+   * @throws IllegalArgumentException naming a missing input column, or a column count that does not fit
+   */
+  static Dataset inputColumns(ModelMetadata metadata, String model, Dataset rows) {
     List<String> columns = metadata.inputColumns();
     if (!columns.isEmpty()) {
+      if (columns.equals(rows.featureNames())) return rows;
       List<String> missing = new ArrayList<>(columns);
       missing.removeAll(rows.featureNames());
       if (!missing.isEmpty()) {
         throw new IllegalArgumentException("has no column '" + missing.get(0) + "'" + (missing.size() > 1 ? " (nor "
-            + missing.subList(1, missing.size()) + ")" : "") + ", which " + name(file) + " takes as input; it takes "
-            + columns);
+            + missing.subList(1, missing.size()) + ")" : "") + ", which " + model + " takes as input; it takes " + columns);
       }
-      picked = rows.selectFeatures(columns);
-    } else if (rows.featureCount() != spec().input()) {
-      throw new IllegalArgumentException("has " + rows.featureCount() + " feature columns " + rows.featureNames() + ", but "
-          + name(file) + " takes " + spec().input() + " inputs");
+      return rows.selectFeatures(columns);
     }
-    Optional<Standardizer> standardizer = metadata.standardizer();
-    return standardizer.isPresent() ? standardizer.get().apply(picked) : picked;
+    if (rows.featureCount() != metadata.spec().input()) {
+      throw new IllegalArgumentException("has " + rows.featureCount() + " feature columns " + rows.featureNames() + ", but "
+          + model + " takes " + metadata.spec().input() + " inputs");
+    }
+    return rows;
   }
 
   /**
@@ -238,7 +262,7 @@ public final class SavedModel implements AutoCloseable {
     program.close();
   }
 
-  private static String name(Path file) {
+  static String name(Path file) {
     Path n = file.getFileName();
     return n == null ? file.toString() : n.toString();
   }

@@ -2,6 +2,7 @@ package dev.fusebox.runtime;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,8 @@ public abstract class AbstractProgram implements Program {
   private final int batchSize;
   private final Map<String, InputSpec> inputs = new LinkedHashMap<>();
   private final Map<String, Variable> variables = new LinkedHashMap<>();
+  /** Values per row of each batched float input, for {@link #setInputRows}. */
+  private final Map<String, Integer> rowWidths = new HashMap<>();
 
   /**
    * A program whose batched inputs have {@code batchSize} rows.
@@ -52,6 +55,10 @@ public abstract class AbstractProgram implements Program {
    */
   protected final void declareInput(InputSpec input) {
     if (inputs.put(input.name(), input) != null) throw new IllegalStateException("program declares input '" + input.name() + "' twice");
+    int[] shape = input.shape();
+    if (input.kind() != InputKind.LABELS && shape.length > 0 && shape[0] == batchSize) {
+      rowWidths.put(input.name(), BatchRows.width("input", input.name(), shape, batchSize));
+    }
   }
 
   /**
@@ -77,6 +84,16 @@ public abstract class AbstractProgram implements Program {
    * @param values exactly its size
    */
   protected abstract void storeInput(String name, float[] values);
+
+  /**
+   * Copies leading rows into a float input (its first {@code length} values), leaving the rest as they were.
+   *
+   * @param name a declared batched float input
+   * @param values where the rows are read from
+   * @param offset index in {@code values} of the first value
+   * @param length how many values to copy: whole rows, checked
+   */
+  protected abstract void storeInputRows(String name, float[] values, int offset, int length);
 
   /**
    * Copies class labels into a labels input.
@@ -186,6 +203,16 @@ public abstract class AbstractProgram implements Program {
   public final void setInput(String name, float[] values) {
     requireFloatInput(name, values.length);
     storeInput(name, values);
+  }
+
+  @Override
+  public final void setInputRows(String name, float[] values, int offset, int rows) {
+    InputSpec in = input(name);
+    if (in.kind() == InputKind.LABELS) throw new IllegalArgumentException("input '" + name + "' holds integer labels: use setLabels");
+    Integer width = rowWidths.get(name);
+    if (width == null) BatchRows.width("input", name, in.shape(), batchSize); // throws: not batched
+    BatchRows.check("input", name, rows, batchSize, width, values.length, offset);
+    storeInputRows(name, values, offset, rows * width);
   }
 
   @Override

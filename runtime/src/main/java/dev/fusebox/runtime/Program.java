@@ -30,6 +30,28 @@ public interface Program extends AutoCloseable {
   void setInput(String name, float[] values);
 
   /**
+   * Copies the first {@code rows} rows of a batched float input from {@code values}, starting at
+   * {@code offset} (row-major: {@code rows} times the input's row width); its other rows keep what they
+   * held. With {@link #setValidRows} this sets a partial batch at the cost of its rows, where
+   * {@link #setInput} copies the whole batch. The default copies the whole input; {@link AbstractProgram}
+   * copies the rows alone.
+   *
+   * @param name a batched float input of {@link #inputs()}
+   * @param values where the rows are read from
+   * @param offset index in {@code values} of the first row's first value
+   * @param rows how many leading rows to set, in {@code [0, batchSize()]}
+   * @throws IllegalArgumentException naming the input when it is not a batched float input, or the rows
+   *     are not in {@code [0, batchSize()]} or not in {@code values}
+   */
+  default void setInputRows(String name, float[] values, int offset, int rows) {
+    float[] all = read(name);
+    int width = BatchRows.width("input", name, shape(name), batchSize());
+    BatchRows.check("input", name, rows, batchSize(), width, values.length, offset);
+    System.arraycopy(values, offset, all, 0, rows * width);
+    setInput(name, all);
+  }
+
+  /**
    * Copies integer class labels into the named input.
    *
    * @param name a labels input of {@link #inputs()}
@@ -92,6 +114,24 @@ public interface Program extends AutoCloseable {
    *     keeps it in registers only (the message says how to read it)
    */
   float[] read(String name);
+
+  /**
+   * Copies the first {@code rows} rows of a batch-shaped output or node ({@code prediction}) into
+   * {@code into} from {@code offset} on: the valid rows of a partial batch, without the new array that
+   * {@link #read} makes (generated programs allocate nothing here).
+   *
+   * @param name an output or node of {@link #read}, with the batch as its first dimension
+   * @param into where the rows go
+   * @param offset index in {@code into} of the first row's first value
+   * @param rows how many leading rows to copy, in {@code [0, batchSize()]}
+   * @throws IllegalArgumentException naming the value when it does not run along the batch, or the rows
+   *     are not in {@code [0, batchSize()]} or do not fit {@code into}
+   */
+  default void readRows(String name, float[] into, int offset, int rows) {
+    int width = BatchRows.width("value", name, shape(name), batchSize());
+    BatchRows.check("value", name, rows, batchSize(), width, into.length, offset);
+    System.arraycopy(read(name), 0, into, offset, rows * width);
+  }
 
   /**
    * {@return the shape of a named output or node}

@@ -109,10 +109,17 @@ public final class Standardizer {
       throw new IllegalArgumentException("fitted on " + d + " features, but the data set has " + data.featureCount());
     }
     float[] x = data.features();
-    for (int row = 0; row < x.length; row += d) {
-      for (int j = 0; j < d; j++) x[row + j] = (float) ((x[row + j] - mean[j]) / scale[j]);
-    }
+    for (int row = 0; row < x.length; row += d) apply(x, row, x, row);
     return data.withFeatures(x);
+  }
+
+  /**
+   * Standardises one row of {@link #featureCount()} features, {@code from[fromOffset...]}, into
+   * {@code into[intoOffset...]} (the same array and offset standardise in place), computing as
+   * {@link #apply(Dataset)} does, so that a row served alone gets the values a data set's row gets.
+   */
+  public void apply(float[] from, int fromOffset, float[] into, int intoOffset) {
+    for (int j = 0; j < mean.length; j++) into[intoOffset + j] = (float) ((from[fromOffset + j] - mean[j]) / scale[j]);
   }
 
   /** Equal when the means and scales are, bit for bit. */
