@@ -62,10 +62,15 @@ class WorkersCommandTest {
     NamedTensors plain = SafeTensors.read(dir.resolve("plain.safetensors")).tensors();
     NamedTensors split = SafeTensors.read(dir.resolve("split.safetensors")).tensors();
     assertThat(split.names()).isEqualTo(plain.names());
+    float max = 0;
     for (String name : plain.names()) {
       float[] a = plain.get(name).data(), b = split.get(name).data();
-      for (int i = 0; i < a.length; i++) assertThat(Math.abs(a[i] - b[i])).as("%s[%d]", name, i).isLessThan(1e-5f);
+      for (int i = 0; i < a.length; i++) {
+        assertThat(Math.abs(a[i] - b[i])).as("%s[%d]", name, i).isLessThan(1e-5f);
+        max = Math.max(max, Math.abs(a[i] - b[i]));
+      }
     }
+    System.out.println("iris, 16 steps: --micro-batch 16 against plain train, max |difference| " + max);
   }
 
   @Test
