@@ -24,6 +24,7 @@ import dev.fusebox.passes.simplify.CommonSubexpressionElimination;
 import dev.fusebox.passes.simplify.ConstantFolding;
 import dev.fusebox.passes.simplify.DeadNodeElimination;
 import dev.fusebox.runtime.Program;
+import dev.fusebox.runtime.train.DataParallelProgram;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -113,6 +114,20 @@ public final class Compiler {
     /** {@return the parameters both programs hold, in order: each gradient program's {@code <name>.grad} outputs feed the update's inputs} */
     public List<String> parameters() {
       return update.training().trainableParameters().stream().map(Node::name).toList();
+    }
+
+    /**
+     * A training program over global batches of {@code batchSize} rows that runs this split on
+     * {@code workers} threads: each owns a gradient program (micro-batches of the gradient compilation's
+     * batch size) and the update program steps on the caller's thread. Its weights are the same to the
+     * bit for any number of workers (see {@link DataParallelProgram}); {@link dev.fusebox.runtime.train.Trainer}
+     * drives it as any program. Close it to stop its threads.
+     *
+     * @throws IllegalArgumentException if {@code workers} is below 1 or the micro-batch is larger than {@code batchSize}
+     */
+    public DataParallelProgram program(Target target, int batchSize, int workers) {
+      Target concrete = target.resolve(System.err::println); // one notice, not one per program
+      return DataParallelProgram.create(update.program(concrete), () -> gradients.program(concrete), batchSize, workers);
     }
   }
 

@@ -273,6 +273,14 @@ public abstract class AbstractProgram implements Program {
     variablesChanged();
   }
 
+  @Override
+  public final void copyVariables(String[] names, float[][] values) {
+    if (names.length != values.length) throw new IllegalArgumentException(names.length + " names but " + values.length + " arrays");
+    for (int i = 0; i < names.length; i++) requireVariable(names[i], values[i].length);
+    for (int i = 0; i < names.length; i++) storeVariable(names[i], values[i]);
+    variablesChanged();
+  }
+
   /**
    * Called after {@link #load} has written variables: a generated program refreshes what it keeps
    * derived from them (a weight's packed copy).

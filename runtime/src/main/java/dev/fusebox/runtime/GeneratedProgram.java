@@ -228,6 +228,18 @@ public abstract class GeneratedProgram extends AbstractProgram implements Worker
   }
 
   @Override
+  public final void readInto(String name, float[] into, int offset) {
+    Entry e = resolve(name);
+    float[] values = e.floats != null ? e.floats : read(name); // labels, or a value not stored: read says which
+    int n = e.size();
+    if (offset < 0 || offset > into.length - n) {
+      throw new IllegalArgumentException("'" + name + "' has " + n + " values, which do not fit from " + offset
+          + " into an array of " + into.length);
+    }
+    System.arraycopy(values, 0, into, offset, n);
+  }
+
+  @Override
   public final int[] shape(String name) {
     Entry e = resolve(name);
     return e.shape.clone();

@@ -174,4 +174,35 @@ public interface Program extends AutoCloseable {
   /** Releases threads a program may hold (programs with more than one thread); nothing else needs it. */
   @Override
   default void close() {}
+
+  /**
+   * Copies what {@link #read} returns into {@code into} from {@code offset} on; a generated program
+   * allocates nothing doing it, for callers that read the same values every step (the gradients a
+   * data-parallel trainer sums).
+   *
+   * @throws IllegalArgumentException as {@link #read}, or if the value does not fit from {@code offset}
+   */
+  default void readInto(String name, float[] into, int offset) {
+    float[] value = read(name);
+    if (offset < 0 || offset > into.length - value.length) {
+      throw new IllegalArgumentException("'" + name + "' has " + value.length + " values, which do not fit from " + offset
+          + " into an array of " + into.length);
+    }
+    System.arraycopy(value, 0, into, offset, value.length);
+  }
+
+  /**
+   * Replaces the values of variables {@code names[i]} with {@code values[i]}, each exactly the
+   * variable's size, as {@link #load} does but taking non-finite values as they are: for handing one
+   * program's variables to another every step (the parameters a data-parallel worker takes from the
+   * update program), where a NaN must travel on and surface as the next loss, as it would in one
+   * program. A generated program allocates nothing doing it.
+   *
+   * @throws IllegalArgumentException if a name is not a variable or an array is not its size
+   */
+  default void copyVariables(String[] names, float[][] values) {
+    NamedTensors t = new NamedTensors();
+    for (int i = 0; i < names.length; i++) t.put(names[i], new FloatTensor(shape(names[i]), values[i].clone()));
+    load(t);
+  }
 }

@@ -98,20 +98,22 @@ public final class ReductionTree {
   /** Where a node's sum comes from: its leaves' gradients, or partial sums handed on by workers. */
   public interface Sums {
     /**
-     * Writes the sum of node {@code n} into {@code out}: a partial some worker computed, or, for a node
-     * no one reduced as a whole, its two children summed in tree order (a leaf: its micro-batch's
-     * gradient).
+     * Writes the sum of node [lo, hi) into {@code out}: a partial some worker computed, or for a leaf
+     * (hi = lo + 1) its micro-batch's gradient; returns false for a node no one supplies as a whole,
+     * which is then summed from its two children in tree order. A node is given by its bounds rather
+     * than as a {@link Node}, so that finishing a tree allocates nothing.
      *
-     * @param n the node
+     * @param lo the node's first micro-batch
+     * @param hi one past its last micro-batch
      * @param out where the sum goes, as long as a gradient
-     * @return false if neither is available ({@code out} then holds nothing of use)
+     * @return false if no one supplies this node as a whole ({@code out} then holds nothing of use)
      */
-    boolean known(Node n, float[] out);
+    boolean known(int lo, int hi, float[] out);
 
     /**
      * The root's sum into {@code out}, finishing the tree from what {@link #known} supplies; {@code scratch}
-     * holds one array per level of the tree below the root (at least ⌈log₂ k⌉), each as long as {@code out},
-     * so that nothing is allocated.
+     * holds one array per level of the tree below the root (at least {@link #depth}(k)), each as long as
+     * {@code out}, so that nothing is allocated.
      *
      * @param k the micro-batches of the global batch
      * @param sums what is known
@@ -120,7 +122,8 @@ public final class ReductionTree {
      * @throws IllegalStateException naming a micro-batch whose gradient is neither known nor in a known partial sum
      */
     static void root(int k, Sums sums, float[] out, float[][] scratch) {
-      node(ReductionTree.root(k), sums, out, scratch, 0);
+      if (k < 1) throw new IllegalArgumentException("a tree has at least one micro-batch, not " + k);
+      node(0, k, sums, out, scratch, 0);
     }
 
     /**
@@ -133,15 +136,16 @@ public final class ReductionTree {
      * @throws IllegalStateException naming a micro-batch whose gradient is neither known nor in a known partial sum
      */
     static void node(Node n, Sums sums, float[] out, float[][] scratch) {
-      node(n, sums, out, scratch, 0);
+      node(n.lo(), n.hi(), sums, out, scratch, 0);
     }
 
-    private static void node(Node n, Sums sums, float[] out, float[][] scratch, int depth) {
-      if (sums.known(n, out)) return;
-      if (n.isLeaf()) throw new IllegalStateException("no gradient for micro-batch " + n.lo());
-      node(n.left(), sums, out, scratch, depth);
+    private static void node(int lo, int hi, Sums sums, float[] out, float[][] scratch, int depth) {
+      if (sums.known(lo, hi, out)) return;
+      if (hi - lo == 1) throw new IllegalStateException("no gradient for micro-batch " + lo);
+      int mid = lo + Integer.highestOneBit(hi - lo - 1); // as Node.mid
+      node(lo, mid, sums, out, scratch, depth);
       float[] right = scratch[depth];
-      node(n.right(), sums, right, scratch, depth + 1);
+      node(mid, hi, sums, right, scratch, depth + 1);
       for (int i = 0; i < out.length; i++) out[i] += right[i];
     }
   }
