@@ -90,7 +90,8 @@ final class BlockScorer implements MapPartitionsFunction<Row, Row> {
   private final Outputs outputs;
   private final Head head;
   private final int inputs;
-  private final Standardizer standardizer; // null: none
+  private final double[] mean; // null: no standardisation (Standardizer is not serialisable: its numbers travel)
+  private final double[] scale;
   private final Target.Kind kind;
   private final int threads; // 0: the task's cores
   private final int block;
@@ -103,7 +104,8 @@ final class BlockScorer implements MapPartitionsFunction<Row, Row> {
     this.outputs = outputs;
     this.head = head;
     this.inputs = inputs;
-    this.standardizer = standardizer.orElse(null);
+    this.mean = standardizer.map(Standardizer::mean).orElse(null);
+    this.scale = standardizer.map(Standardizer::scale).orElse(null);
     this.kind = kind;
     this.threads = threads;
     this.block = block;
@@ -118,22 +120,24 @@ final class BlockScorer implements MapPartitionsFunction<Row, Row> {
     Target t = new Target(kind, threads > 0 ? threads : task == null ? 1 : Math.max(1, task.cpus()));
     Program program = model.value().program(block, ExecutorTarget.resolve(t, notices::add));
     if (task != null) task.addTaskCompletionListener((TaskCompletionListener) c -> program.close());
-    return new Blocks(rows, program);
+    return new Blocks(rows, program, mean == null ? null : Standardizer.of(mean, scale));
   }
 
   /** The output rows, a block at a time. */
   private final class Blocks implements Iterator<Row> {
     private final Iterator<Row> in;
     private final Program program;
+    private final Standardizer standardizer;
     private final float[] x;
     private final List<Row> pending = new ArrayList<>();
     private final double[] probabilities;
     private Row[] out = new Row[0];
     private int next;
 
-    Blocks(Iterator<Row> in, Program program) {
+    Blocks(Iterator<Row> in, Program program, Standardizer standardizer) {
       this.in = in;
       this.program = program;
+      this.standardizer = standardizer;
       this.x = new float[block * inputs];
       int width = program.shape("prediction").length == 1 ? 1 : program.shape("prediction")[1];
       this.probabilities = new double[width];

@@ -31,10 +31,11 @@ final class ExecutorTarget {
    * @throws IllegalStateException for an explicit vector target without the Vector API, naming the flag
    */
   static Target resolve(Target requested, Consumer<String> notices) {
-    return resolve(requested, Target.vectorAvailable(), notices);
+    return resolve(requested, Target.vectorAvailable(), NOTED, notices);
   }
 
-  static Target resolve(Target requested, boolean vectorAvailable, Consumer<String> notices) {
+  /** The same for a JVM with or without the Vector API, where {@code noted} says whether it has given its notice. */
+  static Target resolve(Target requested, boolean vectorAvailable, AtomicBoolean noted, Consumer<String> notices) {
     if (vectorAvailable || requested.kind() == Target.Kind.SCALAR || requested.kind() == Target.Kind.INTERPRETER) {
       return requested.kind() == Target.Kind.AUTO ? new Target(Target.Kind.VECTOR, requested.threads()) : requested;
     }
@@ -42,7 +43,7 @@ final class ExecutorTarget {
       throw new IllegalStateException("fusebox: " + where() + " was started without the JDK's Vector API, which the vector "
           + "target needs: " + HOW + "; or use the auto target to fall back to scalar kernels");
     }
-    if (NOTED.compareAndSet(false, true)) {
+    if (noted.compareAndSet(false, true)) {
       String notice = "fusebox: " + where() + " was started without the JDK's Vector API: its tasks run scalar kernels, "
           + "several times slower; " + HOW;
       LOG.warn(notice);
