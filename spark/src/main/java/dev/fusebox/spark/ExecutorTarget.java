@@ -46,13 +46,19 @@ final class ExecutorTarget {
     if (noted.compareAndSet(false, true)) {
       String notice = "fusebox: " + where() + " was started without the JDK's Vector API: its tasks run scalar kernels, "
           + "several times slower; " + HOW;
-      LOG.warn(notice);
+      // In local mode the executor is the driver, whose log gets the notice from ExecutorNotices.
+      if (!isDriver()) LOG.warn(notice);
       notices.accept(notice);
     }
     return new Target(Target.Kind.SCALAR, requested.threads());
   }
 
-  /** {@code executor 3 (host)}, or {@code this JVM} outside Spark. */
+  private static boolean isDriver() {
+    SparkEnv env = SparkEnv.get();
+    return env == null || "driver".equals(env.executorId());
+  }
+
+  /** {@code executor 3 on host}, or {@code this JVM} outside Spark. */
   static String where() {
     SparkEnv env = SparkEnv.get();
     if (env == null) return "this JVM";
