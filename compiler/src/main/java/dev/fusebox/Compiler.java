@@ -62,10 +62,38 @@ public final class Compiler {
     PassContext ctx = new PassContext(options.debug(), System.err);
     Graph f = pipeline(forwardPasses(), options).run(forward, ctx);
     Graph training = optimizer == null ? Autodiff.differentiate(f) : TrainingGraph.of(f, optimizer, options.clipGradNorm());
+    return planned(forward, training, options, ctx);
+  }
+
+  /** The training graph's passes and memory plan: what every compiled step shares. */
+  private static Compilation planned(Graph forward, Graph training, CompileOptions options, PassContext ctx) {
     Graph fused = KernelFusion.unfused(pipeline(trainingPasses(), options).run(training, ctx));
     MemoryPlan memory = MemoryPlanner.plan(fused);
     if (options.debug() >= 1) System.err.println("[fusebox] " + memory.summary());
     return new Compilation(forward, training, fused, memory, ctx.decisions(), options);
+  }
+
+  /**
+   * A training step split in two for data parallelism: a gradient program ({@link TrainingGraph#gradients})
+   * that each worker runs on its micro-batches, and an update program ({@link TrainingGraph#update})
+   * applying the optimizer, with clipping, to their summed gradients. Their parameters and the update
+   * program's state have the names and initial values the fused step of {@link #compile} gives them.
+   */
+  public static DataParallel dataParallel(Graph forward, Optimizer optimizer, CompileOptions options) {
+    checkDisabledPasses(options);
+    PassContext ctx = new PassContext(options.debug(), System.err);
+    Graph f = pipeline(forwardPasses(), options).run(forward, ctx);
+    Compilation gradients = planned(forward, TrainingGraph.gradients(f), options, ctx);
+    PassContext updateCtx = new PassContext(options.debug(), System.err);
+    return new DataParallel(gradients, planned(forward, TrainingGraph.update(f, optimizer, options.clipGradNorm()), options, updateCtx));
+  }
+
+  /** The two programs of a training step split for data parallelism (see {@link #dataParallel}). */
+  public record DataParallel(Compilation gradients, Compilation update) {
+    /** The parameters both programs hold, in order: each gradient program's {@code <name>.grad} outputs feed the update's inputs. */
+    public List<String> parameters() {
+      return update.training().trainableParameters().stream().map(Node::name).toList();
+    }
   }
 
   /**

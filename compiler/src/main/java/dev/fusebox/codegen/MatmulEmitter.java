@@ -99,12 +99,40 @@ final class MatmulEmitter {
     this.vector = backend == Backend.VECTOR && n >= MIN_VECTOR_COLUMNS;
     this.packed = vector && (transB || m >= PACK_MIN_ROWS && k >= PACK_MIN_DEPTH);
     this.copyA = vector && transA && m >= PACK_MIN_ROWS && k >= COPY_A_MIN_DEPTH;
-    this.aRows = copyA ? storage.scratch("at", m * k) : a;
     this.depth = validDepth ? "validRows" : Integer.toString(k);
     this.vectors = tileVectors(n);
     this.panel = vectors == VECTORS ? "PANEL" : "NARROW_PANEL";
-    this.bRows = packed ? storage.scratch("panels", k + " * ((" + n + " + " + panel + " - 1) / " + panel + " * " + panel + ")")
-        : transB ? storage.scratch("bt", k * n) : b;
+    // A parameter's copies are kept between calls and refreshed only when it changes (Storage.keptCopy);
+    // a value's are made by each call, in scratch.
+    Node aNode = matmul.input(0), bNode = matmul.input(1);
+    this.aKept = copyA && aNode.op().isVariable();
+    this.bKept = (packed || transB) && bNode.op().isVariable();
+    this.aRows = !copyA ? a : aKept ? storage.keptCopy(aNode, "t", Integer.toString(m * k), copyA(storage.fieldOf(aNode), "%s")) : storage.scratch("at", m * k);
+    String panels = k + " * ((" + n + " + " + panel + " - 1) / " + panel + " * " + panel + ")";
+    if (packed) {
+      String layout = (vectors == VECTORS ? "panels" : "narrow_panels") + (transB ? "_t" : ""); // panels of B, or of Bᵀ
+      this.bRows = bKept ? storage.keptCopy(bNode, layout, panels, copyB(storage.fieldOf(bNode), "%s"))
+          : storage.scratch("panels", panels);
+    } else if (transB) {
+      this.bRows = bKept ? storage.keptCopy(bNode, "t", Integer.toString(k * n), copyB(storage.fieldOf(bNode), "%s")) : storage.scratch("bt", k * n);
+    } else {
+      this.bRows = b;
+    }
+  }
+
+  /** Copies of a parameter operand are kept between calls ({@link Storage#keptCopy}), not made by each call. */
+  private final boolean aKept, bKept;
+
+  /** The call of {@code Panels} copying A ({@code src}) row-major into {@code dst}. */
+  private String copyA(String src, String dst) {
+    return String.format("transpose(%s, %d, %d, %s, %d)", src, k, m, dst, k);
+  }
+
+  /** The call of {@code Panels} copying B ({@code src}) into panels, or row-major, in {@code dst}. */
+  private String copyB(String src, String dst) {
+    if (packed && transB) return String.format("transpose(%s, %d, %d, %s, %s)", src, n, k, dst, panel);
+    if (packed) return String.format("pack(%s, %s, %d, %s, %s)", src, depth, n, dst, panel);
+    return String.format("transpose(%s, %d, %d, %s, %d)", src, n, k, dst, n);
   }
 
   /**
@@ -155,21 +183,18 @@ final class MatmulEmitter {
    */
   void emit(KernelWriter w, KernelWriter rows, String tile, String epilogue) {
     if (copyA) {
-      w.comment("A is transposed: copy it row-major once, so that a tile reads its rows one cache line after another");
-      w.statement("$T.transpose($L, $L, $L, $L, $L)", PANELS, a, k, m, aRows, k);
+      w.comment("A is transposed: read it row-major, so that a tile reads its rows one cache line after another");
+      if (aKept) w.comment("($L is the parameter's copy, refreshed whenever the parameter changes)", aRows);
+      else w.statement("$T.$L", PANELS, copyA(a, aRows));
     }
     if (packed) {
       w.comment("B is packed into panels of $L columns, each panel's $L rows contiguous, so that a tile streams its", panel, k);
       w.comment("panel from cache instead of striding across the rows of B");
-      if (transB) {
-        w.statement("$T.transpose($L, $L, $L, $L, $L)", PANELS, b, n, k, bRows, panel);
-      } else {
-        w.statement("$T.pack($L, $L, $L, $L, $L)", PANELS, b, depth, n, bRows, panel);
-      }
     } else if (transB) {
-      w.comment("B is transposed: copy it row-major once, so that tiles read it contiguously");
-      w.statement("$T.transpose($L, $L, $L, $L, $L)", PANELS, b, n, k, bRows, n);
+      w.comment("B is transposed: read it row-major, so that tiles read it contiguously");
     }
+    if (bKept) w.comment("($L is the parameter's copy, refreshed whenever the parameter changes)", bRows);
+    else if (packed || transB) w.statement("$T.$L", PANELS, copyB(b, bRows));
     if (!vector) {
       scalar(rows, tile, epilogue);
     } else {

@@ -1,13 +1,20 @@
 package dev.fusebox.codegen;
 
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.NameAllocator;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.Node;
 import dev.fusebox.passes.memory.MemoryPlan;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Which array holds each node's value in the generated class: a field per input, variable and
@@ -25,9 +32,12 @@ final class Storage {
   private final int batchSize;
   private final NameAllocator names = new NameAllocator();
   private final Map<Node, Array> arrays = new IdentityHashMap<>();
-  private final Map<String, java.util.Set<String>> scratch = new LinkedHashMap<>();
-  private java.util.Set<String> used;
-  private final java.util.Set<String> fieldNames = new java.util.HashSet<>(List.of("S", "LANES", "PANEL", "NARROW_PANEL"));
+  private final Map<String, Set<String>> scratch = new LinkedHashMap<>();
+  private Set<String> used;
+  private final Map<String, String> kept = new LinkedHashMap<>();
+  private final Map<String, String> keptNames = new HashMap<>();
+  private final Map<Node, List<CodeBlock>> refreshes = new LinkedHashMap<>();
+  private final Set<String> fieldNames = new HashSet<>(List.of("S", "LANES", "PANEL", "NARROW_PANEL"));
 
   Storage(Graph graph, MemoryPlan plan, int batchSize) {
     this.graph = graph;
@@ -58,7 +68,7 @@ final class Storage {
    * Names kernels use for locals (loop indices, accumulators, numbered temporaries like m2 or in3)
    * and the base class's fields: a field named like one would be shadowed, so such names get a '_'.
    */
-  private static final java.util.regex.Pattern LOCAL = java.util.regex.Pattern.compile(
+  private static final Pattern LOCAL = Pattern.compile(
       "[a-z][0-9]*|in[0-9]*|kk|jj|base|best|max|sum|logSum|mass|scale|total|mask[0-9]*|acc|tile|tileBase|[ij][01]|from|to|rowEnd"
           + "|chunk|worker|task|validRows|training|steps|S|LANES|PANEL|NARROW_PANEL");
 
@@ -79,12 +89,12 @@ final class Storage {
 
   /** Starts recording the arrays code asks for (see {@link #uses}). */
   void track() {
-    used = new java.util.LinkedHashSet<>();
+    used = new LinkedHashSet<>();
   }
 
   /** The fields asked for since {@link #track}, in order; stops recording. */
-  java.util.Set<String> uses() {
-    java.util.Set<String> out = used;
+  Set<String> uses() {
+    Set<String> out = used;
     used = null;
     return out;
   }
@@ -132,7 +142,7 @@ final class Storage {
    * {@code LANES}, {@code PANEL} and {@code threads}).
    */
   String scratch(String role, String size) {
-    scratch.computeIfAbsent(role, r -> new java.util.LinkedHashSet<>()).add(size);
+    scratch.computeIfAbsent(role, r -> new LinkedHashSet<>()).add(size);
     return use(scratchName(role));
   }
 
@@ -142,6 +152,37 @@ final class Storage {
 
   private static String scratchName(String role) {
     return "scratch_" + role;
+  }
+
+  /**
+   * A copy of parameter {@code variable} in another layout ({@code layout}: panels, transposed) that
+   * matmuls read instead of packing it on every call: a field of {@code size} floats (a Java
+   * expression), refreshed by {@code call} (a call of {@code Panels} with {@code %s} for the
+   * destination) whenever the parameter changes: when the program is made, when values are loaded,
+   * and after a step that updates it ({@link #refreshes}). Matmuls reading the same layout share it.
+   */
+  String keptCopy(Node variable, String layout, String size, String call) {
+    String key = names.get(variable) + "/" + layout;
+    String name = keptNames.get(key);
+    if (name == null) {
+      name = names.newName(javaName(names.get(variable) + "_" + layout), key);
+      keptNames.put(key, name);
+      fieldNames.add(name);
+      kept.put(name, size);
+      refreshes.computeIfAbsent(variable, v -> new ArrayList<>())
+          .add(CodeBlock.of("$T.$L;\n", MatmulEmitter.PANELS, String.format(call, name)));
+    }
+    return use(name);
+  }
+
+  /** Kept copies: field → size in floats, as a Java expression. */
+  Map<String, String> keptCopies() {
+    return kept;
+  }
+
+  /** The statements refreshing the kept copies of each parameter that has some. */
+  Map<Node, List<CodeBlock>> refreshes() {
+    return refreshes;
   }
 
   /** Scratch arrays: name → size in floats, as a Java expression (the largest of their users' sizes). */

@@ -199,11 +199,11 @@ public final class Graph {
   }
 
   /**
-   * The batch size: the first dimension of the graph's batched inputs (every input but scalars such as
-   * a learning rate, which have no dimensions), or 1 if it has none.
+   * The batch size: the first dimension of the graph's batched inputs (every input with a batch axis:
+   * not scalars such as a learning rate, nor whole tensors such as a summed gradient), or 1 if it has none.
    */
   public int batchSize() {
-    for (Node n : nodes) if (n.op().isGraphInput() && !n.shape().isScalar()) return n.shape().dim(0);
+    for (Node n : nodes) if (n.op().isGraphInput() && batchAxes(n) != BatchAxes.NONE) return n.shape().dim(0);
     return 1;
   }
 

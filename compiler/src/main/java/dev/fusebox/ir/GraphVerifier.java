@@ -1,6 +1,9 @@
 package dev.fusebox.ir;
 
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +19,7 @@ public final class GraphVerifier {
   private GraphVerifier() {}
 
   public static void verify(Graph g) {
-    Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     Set<String> names = new HashSet<>();
     for (int i = 0; i < g.nodes().size(); i++) {
       Node n = g.nodes().get(i);
@@ -62,7 +65,7 @@ public final class GraphVerifier {
   private static void verifyKernels(Graph g, Set<Node> inGraph) {
     if (g.kernels().isEmpty()) return;
     int[] stageOf = new int[g.size()], position = new int[g.size()];
-    java.util.Arrays.fill(stageOf, -1);
+    Arrays.fill(stageOf, -1);
     int stage = 0;
     for (int k = 0; k < g.kernels().size(); k++) {
       for (Stage s : g.kernels().get(k).stages()) {

@@ -25,10 +25,16 @@ public record Input(InputKind kind, Shape shape, int classes, double initial) im
     return new Input(InputKind.SCALAR, Shape.scalar(), 0, initial);
   }
 
+  /** A whole tensor set between steps, such as a summed gradient (no row is an example). */
+  public static Input gradient(Shape shape) {
+    return new Input(InputKind.GRADIENT, shape, 0, 0);
+  }
+
   /** Rows of features, targets and one-hot labels are the batch; so are the entries of class labels. */
   @Override
   public int batchAxes(Shape out, List<Node> inputs, int[] inputAxes) {
-    return kind == InputKind.SCALAR ? BatchAxes.NONE : kind == InputKind.LABELS ? BatchAxes.COLS : BatchAxes.ROWS;
+    if (kind == InputKind.SCALAR || kind == InputKind.GRADIENT) return BatchAxes.NONE;
+    return kind == InputKind.LABELS ? BatchAxes.COLS : BatchAxes.ROWS;
   }
 
   @Override

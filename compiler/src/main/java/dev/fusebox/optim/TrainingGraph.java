@@ -6,15 +6,18 @@ import static dev.fusebox.ops.alu.Expr.x;
 import dev.fusebox.autodiff.Autodiff;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.Node;
+import dev.fusebox.ops.Arithmetic;
 import dev.fusebox.ops.Axis;
 import dev.fusebox.ops.Elementwise;
 import dev.fusebox.ops.Input;
 import dev.fusebox.ops.Reduce;
 import dev.fusebox.ops.Variable;
 import dev.fusebox.runtime.init.Initializers;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The whole training step as one graph: the forward graph, the gradients of its {@code loss} with
@@ -35,10 +38,53 @@ public final class TrainingGraph {
 
   /** As {@link #of(Graph, Optimizer)}, clipping gradients to global L2 norm {@code maxNorm} when it is positive. */
   public static Graph of(Graph forward, Optimizer optimizer, double maxNorm) {
-    if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) throw new IllegalArgumentException("max_norm must be a finite non-negative number: " + maxNorm);
+    checkNorm(maxNorm);
+    Graph.Builder b = forward.toBuilder();
+    addOptimizer(b, reachedGradients(b, forward.output("loss"), forward), optimizer, maxNorm);
+    return b.build();
+  }
+
+  /**
+   * The gradient half of a step split for data parallelism: the forward graph, a scalar input
+   * {@code loss_scale} (1 until set) and, as outputs {@code <param>.grad}, the gradients of
+   * {@code loss · loss_scale} with respect to the parameters the loss reaches. A global batch split into
+   * micro-batches sets each micro-batch's scale to its share of the global batch's valid rows, so that
+   * the micro-batches' gradients add up to the global batch's. Output {@code loss} stays the
+   * micro-batch's own mean loss.
+   */
+  public static Graph gradients(Graph forward) {
     Graph.Builder b = forward.toBuilder();
     Node loss = forward.output("loss");
-    List<Node> params = forward.nodes().stream().filter(n -> n.op() instanceof Variable v && v.trainable()).toList();
+    Node scale = b.add(Input.scalar(1), List.of(), "loss_scale", "", null);
+    Node scaled = b.add(Arithmetic.mul(), List.of(loss, scale), "loss.scaled", loss.site(), null);
+    reachedGradients(b, scaled, forward).forEach((p, g) -> b.output(p.name() + ".grad", g));
+    return b.build();
+  }
+
+  /**
+   * The update half of a step split for data parallelism: the parameters {@link #gradients} differentiates
+   * (the same names, initialisers and seeds as in {@code forward}, so both halves start alike), a whole
+   * tensor input {@code <param>.grad} for each (the summed gradient), optional clipping by global norm,
+   * and the optimizer's updates with its state, {@code lr} and {@code optimizer.step} as in {@link #of}.
+   */
+  public static Graph update(Graph forward, Optimizer optimizer, double maxNorm) {
+    checkNorm(maxNorm);
+    Set<String> reached = new HashSet<>();
+    for (String name : gradients(forward).outputs().keySet()) if (name.endsWith(".grad")) reached.add(name.substring(0, name.length() - 5));
+    Graph.Builder b = Graph.builder();
+    Map<Node, Node> grads = new LinkedHashMap<>();
+    for (Node p : forward.trainableParameters()) {
+      if (!reached.contains(p.name())) continue;
+      Node param = b.add(p.op(), List.of(), p.name(), p.site(), null);
+      grads.put(param, b.add(Input.gradient(p.shape()), List.of(), p.name() + ".grad", p.site(), null));
+    }
+    addOptimizer(b, grads, optimizer, maxNorm);
+    return b.build();
+  }
+
+  /** The gradients of {@code loss} with respect to the trainable parameters of {@code forward} it reaches; none is an error. */
+  private static Map<Node, Node> reachedGradients(Graph.Builder b, Node loss, Graph forward) {
+    List<Node> params = forward.trainableParameters();
     if (params.isEmpty()) throw new IllegalArgumentException("the graph has no trainable parameters");
     // As torch.optim: a parameter no gradient reaches (.grad is None) is skipped entirely, weight decay
     // and optimizer state included.
@@ -47,13 +93,21 @@ public final class TrainingGraph {
       throw new IllegalArgumentException("the loss '" + loss.name() + "' does not depend on any trainable parameter ("
           + String.join(", ", params.stream().map(Node::name).toList()) + "): there is nothing to train");
     }
+    return grads;
+  }
+
+  /** Clipping, {@code lr}, the step counter and the optimizer's updates of the parameters in {@code grads}. */
+  private static void addOptimizer(Graph.Builder b, Map<Node, Node> grads, Optimizer optimizer, double maxNorm) {
     if (maxNorm > 0) grads = clipByGlobalNorm(b, grads, maxNorm);
     Node lr = b.add(Input.scalar(optimizer.lr()), List.of(), "lr", "", null);
     Node t = b.add(Variable.state(dev.fusebox.ir.Shape.scalar(), Initializers.zeros()), List.of(), "optimizer.step", "", null);
     Node tNext = b.add(Elementwise.plain("increment", 1, x(0).add(1)), List.of(t), "optimizer.step.next", "", null);
     b.update(t, tNext);
     optimizer.addUpdates(new Updates(b, grads, lr, tNext));
-    return b.build();
+  }
+
+  private static void checkNorm(double maxNorm) {
+    if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) throw new IllegalArgumentException("max_norm must be a finite non-negative number: " + maxNorm);
   }
 
   /**

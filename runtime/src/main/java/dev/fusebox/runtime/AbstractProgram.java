@@ -188,5 +188,12 @@ public abstract class AbstractProgram implements Program {
       }
     }
     for (String name : values.names()) storeVariable(name, values.get(name).data());
+    variablesChanged();
   }
+
+  /**
+   * Called after {@link #load} has written variables: a generated program refreshes what it keeps
+   * derived from them (a weight's packed copy).
+   */
+  protected void variablesChanged() {}
 }

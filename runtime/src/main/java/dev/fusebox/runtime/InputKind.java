@@ -11,5 +11,7 @@ public enum InputKind {
   /** Integer class labels, one per example. */
   LABELS,
   /** A scalar set between steps, such as the learning rate. */
-  SCALAR
+  SCALAR,
+  /** A whole tensor set between steps, such as a gradient summed over micro-batches: no row is an example. */
+  GRADIENT
 }

@@ -1,8 +1,8 @@
 package dev.fusebox.passes.fusion;
 
 import dev.fusebox.ir.Graph;
-import dev.fusebox.ir.Kernel;
 import dev.fusebox.ir.Kernel.Kind;
+import dev.fusebox.ir.Kernel;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Stage;
 import dev.fusebox.ops.Elementwise;
@@ -12,6 +12,7 @@ import dev.fusebox.ops.SumTo;
 import dev.fusebox.passes.Pass;
 import dev.fusebox.passes.PassContext;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -107,7 +108,7 @@ public final class KernelFusion implements Pass {
     /** The stages of kernel k, unordered: its structure as the planning steps above built it. */
     private List<Stage> stages(int k, List<Node> unordered) {
       List<Node> members = new ArrayList<>(unordered);
-      members.sort(java.util.Comparator.comparingInt(Node::id)); // graph order is an evaluation order
+      members.sort(Comparator.comparingInt(Node::id)); // graph order is an evaluation order
       List<Stage> stages = new ArrayList<>();
       switch (kinds.get(k)) {
         case ELEMENTWISE -> stages.add(new Stage.Loop(members));

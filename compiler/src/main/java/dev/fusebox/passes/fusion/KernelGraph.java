@@ -3,6 +3,7 @@ package dev.fusebox.passes.fusion;
 import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.Node;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ final class KernelGraph {
     position = new int[n];
     kernelOf = new int[n];
     seen = new int[n];
-    java.util.Arrays.fill(kernelOf, -1);
+    Arrays.fill(kernelOf, -1);
     for (Node node : g.nodes()) {
       unitOf[node.id()] = node.op().isSource() ? -1 : node.id();
       members.add(node.op().isSource() ? List.of() : new ArrayList<>(List.of(node)));

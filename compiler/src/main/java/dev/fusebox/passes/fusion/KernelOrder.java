@@ -4,6 +4,7 @@ import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.Kernel;
 import dev.fusebox.ir.Node;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -19,7 +20,7 @@ final class KernelOrder {
   static List<Kernel> order(Graph g, List<Kernel> kernels) {
     int n = kernels.size();
     int[] kernelOf = new int[g.size()];
-    java.util.Arrays.fill(kernelOf, -1);
+    Arrays.fill(kernelOf, -1);
     int[] first = new int[n];
     for (int k = 0; k < n; k++) {
       first[k] = Integer.MAX_VALUE;

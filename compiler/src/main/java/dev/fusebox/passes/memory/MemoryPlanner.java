@@ -4,7 +4,10 @@ import dev.fusebox.ir.Graph;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Stage;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,12 +40,12 @@ public final class MemoryPlanner {
   public static MemoryPlan plan(Graph g) {
     Schedule schedule = Schedule.of(g);
     int end = schedule.size();
-    Set<Node> roots = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<Node> roots = Collections.newSetFromMap(new IdentityHashMap<>());
     roots.addAll(g.outputs().values());
     roots.addAll(g.updates().values());
 
     int[] lastUse = new int[g.size()];
-    java.util.Arrays.fill(lastUse, -1);
+    Arrays.fill(lastUse, -1);
     boolean[] stored = new boolean[g.size()];
     for (Node n : g.nodes()) {
       if (n.op().isSource()) continue;

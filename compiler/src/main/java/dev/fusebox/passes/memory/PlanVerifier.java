@@ -7,8 +7,12 @@ import dev.fusebox.ir.Stage;
 import dev.fusebox.ops.Elementwise;
 import dev.fusebox.ops.MatMul;
 import dev.fusebox.ops.SumTo;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Proves a fusion plan and its memory plan safe to run, independently of how they were made (the
@@ -36,7 +40,7 @@ public final class PlanVerifier {
 
     int end = schedule.size();
     int[] lastUse = new int[g.size()];
-    java.util.Arrays.fill(lastUse, -1);
+    Arrays.fill(lastUse, -1);
     for (Node n : g.nodes()) {
       for (Node in : n.inputs()) {
         if (in.op().isSource()) continue;
@@ -102,7 +106,7 @@ public final class PlanVerifier {
       }
     } else if (stage instanceof Stage.Matmul m) {
       if (!(m.matmul().op() instanceof MatMul)) fail(m.matmul(), "heads " + m.text() + " but is not a matmul");
-      java.util.Set<Node> reached = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      Set<Node> reached = Collections.newSetFromMap(new IdentityHashMap<>());
       reached.add(m.matmul());
       for (Node n : m.epilogue()) {
         if (!(n.op() instanceof Elementwise) || !n.shape().equals(m.matmul().shape())) {

@@ -5,6 +5,7 @@ import dev.fusebox.ir.Kernel;
 import dev.fusebox.ir.Node;
 import dev.fusebox.ir.Stage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** The stages of a fused graph's kernels in the order a step runs them, and where each node is computed. */
@@ -17,7 +18,7 @@ public final class Schedule {
   private Schedule(Graph g) {
     if (g.kernels().isEmpty()) throw new IllegalArgumentException("memory planning needs a fused graph (run kernel_fusion first)");
     stageOf = new int[g.size()];
-    java.util.Arrays.fill(stageOf, -1);
+    Arrays.fill(stageOf, -1);
     elementwiseMember = new boolean[g.size()];
     for (int k = 0; k < g.kernels().size(); k++) {
       Kernel kernel = g.kernels().get(k);

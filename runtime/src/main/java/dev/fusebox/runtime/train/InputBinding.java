@@ -71,7 +71,7 @@ final class InputBinding {
     List<String> targetInputs = new ArrayList<>();
     int oneHotWidth = 0;
     for (InputSpec in : inputs) {
-      if (in.kind() == InputKind.SCALAR) continue;
+      if (in.kind() == InputKind.SCALAR || in.kind() == InputKind.GRADIENT) continue; // not data
       int[] shape = in.shape();
       if (shape.length == 0 || shape[0] != program.batchSize()) {
         throw new IllegalArgumentException(String.format("input %s has batch dimension %s but the program's batch "
