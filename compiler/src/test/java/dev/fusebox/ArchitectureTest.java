@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   static final Path ROOT = Path.of("..");
   static final String BASE = "dev.fusebox";
-  static final List<String> MODULES = List.of("runtime", "compiler", "samples", "bench");
+  static final List<String> MODULES = List.of("runtime", "compiler", "samples", "bench", "spark", "spark-samples");
 
   /** A use of a Fusebox package in code: {@code dev.fusebox.x.y.Type}. */
   static final Pattern USE = Pattern.compile("\\bdev\\.fusebox((?:\\.[a-z]\\w*)*)\\.[A-Z]");
