@@ -74,7 +74,7 @@ else
   gc_opts=(-f 1 -wi 8 -i 3)
   cold_opts=(-f 10)
   compile_opts=()
-  onnx_opts=(-f 1)
+  onnx_opts=()  # the class's @Fork(1): one fork, 6 + 5 one-second iterations
 fi
 
 jmh() { # part, then JMH arguments
