@@ -388,6 +388,11 @@ public final class DataParallelProgram extends AbstractProgram implements Worker
   }
 
   @Override
+  protected void storeInputRows(String name, float[] values, int offset, int length) {
+    System.arraycopy(values, offset, stagedFloats[dataIndex.get(name)], 0, length);
+  }
+
+  @Override
   protected void storeLabels(String name, int[] values) {
     System.arraycopy(values, 0, stagedLabels[dataIndex.get(name)], 0, values.length);
   }
