@@ -123,6 +123,10 @@ public final class Compiler {
      * bit for any number of workers (see {@link DataParallelProgram}); {@link dev.fusebox.runtime.train.Trainer}
      * drives it as any program. Close it to stop its threads.
      *
+     * @param target where the programs run
+     * @param batchSize rows of a global batch
+     * @param workers worker threads, 1 or more
+     * @return the program, its threads started
      * @throws IllegalArgumentException if {@code workers} is below 1 or the micro-batch is larger than {@code batchSize}
      */
     public DataParallelProgram program(Target target, int batchSize, int workers) {

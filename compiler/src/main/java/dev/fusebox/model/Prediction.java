@@ -22,7 +22,7 @@ public final class Prediction {
     this.values = values;
   }
 
-  /** What the model's outputs mean: class probabilities (of many classes or two) or values. */
+  /** {@return what the model's outputs mean: class probabilities (of many classes or two) or values} */
   public Kind kind() {
     return kind;
   }
@@ -31,6 +31,7 @@ public final class Prediction {
    * The predicted class: the most probable (the first, on a tie of the logits), or for a binary model 1
    * when its logit is positive.
    *
+   * @return the most probable class (the lowest on a tie)
    * @throws IllegalStateException for a regression model, whose predictions have no class
    */
   public int predictedClass() {
@@ -38,7 +39,7 @@ public final class Prediction {
     return predictedClass;
   }
 
-  /** The number of classes: {@code k} for a softmax classifier, 2 for a binary one, 0 for regression. */
+  /** {@return the number of classes: {@code k} for a softmax classifier, 2 for a binary one, 0 for regression} */
   public int classCount() {
     return kind == Kind.VALUES ? 0 : values.length;
   }
@@ -46,6 +47,8 @@ public final class Prediction {
   /**
    * The probability of class {@code c}.
    *
+   * @param c a class, in {@code [0, classCount())}
+   * @return class {@code c}'s probability
    * @throws IllegalStateException for a regression model
    * @throws IndexOutOfBoundsException unless {@code c} is in {@code [0, classCount())}
    */
@@ -54,7 +57,7 @@ public final class Prediction {
     return values[Objects.checkIndex(c, values.length)];
   }
 
-  /** Every class's probability, a copy; for a binary model {@code [1 - p, p]} with {@code p} the probability of class 1. */
+  /** {@return every class's probability, a copy; for a binary model {@code [1 - p, p]} with {@code p} the probability of class 1} */
   public float[] probabilities() {
     Predictions.requireClasses(kind);
     return values.clone();
@@ -63,6 +66,8 @@ public final class Prediction {
   /**
    * The model's output {@code column}.
    *
+   * @param column an output, in {@code [0, outputs)}
+   * @return output {@code column}'s value
    * @throws IllegalStateException for a classifier, whose outputs are read as probabilities
    */
   public float value(int column) {
@@ -70,7 +75,7 @@ public final class Prediction {
     return values[Objects.checkIndex(column, values.length)];
   }
 
-  /** The model's outputs, a copy. */
+  /** {@return the model's outputs, a copy} */
   public float[] values() {
     Predictions.requireValues(kind);
     return values.clone();

@@ -53,16 +53,17 @@ public final class Predictions implements Iterable<Prediction> {
     }
   }
 
+  /** {@return what the predictions hold: classes and probabilities, or values} */
   public Kind kind() {
     return kind;
   }
 
-  /** The number of rows predicted. */
+  /** {@return the number of rows predicted} */
   public int rows() {
     return rows;
   }
 
-  /** The number of classes: {@code k} for a softmax classifier, 2 for a binary one, 0 for regression. */
+  /** {@return the number of classes: {@code k} for a softmax classifier, 2 for a binary one, 0 for regression} */
   public int classCount() {
     return switch (kind) {
       case CLASSES -> width;
@@ -71,7 +72,7 @@ public final class Predictions implements Iterable<Prediction> {
     };
   }
 
-  /** The number of output values per row of a regression model; the classes for a classifier. */
+  /** {@return the number of output values per row of a regression model; the classes for a classifier} */
   public int outputs() {
     return kind == Kind.VALUES ? width : classCount();
   }
@@ -79,6 +80,8 @@ public final class Predictions implements Iterable<Prediction> {
   /**
    * The predicted class of {@code row}.
    *
+   * @param row a row, in {@code [0, rows())}
+   * @return the row's most probable class (the lowest on a tie)
    * @throws IllegalStateException for a regression model, whose predictions have no class
    */
   public int predictedClass(int row) {
@@ -86,7 +89,7 @@ public final class Predictions implements Iterable<Prediction> {
     return classes[Objects.checkIndex(row, rows)];
   }
 
-  /** Every row's predicted class, a copy. */
+  /** {@return every row's predicted class, a copy} */
   public int[] predictedClasses() {
     requireClasses(kind);
     return classes.clone();
@@ -96,6 +99,9 @@ public final class Predictions implements Iterable<Prediction> {
    * The probability of class {@code c} in {@code row}; for a binary model, class 0's is {@code 1 - p}
    * with {@code p} class 1's.
    *
+   * @param row a row, in {@code [0, rows())}
+   * @param c a class, in {@code [0, classCount())}
+   * @return class {@code c}'s probability in that row
    * @throws IllegalStateException for a regression model
    */
   public float probability(int row, int c) {
@@ -106,7 +112,12 @@ public final class Predictions implements Iterable<Prediction> {
     return values[row * width + c];
   }
 
-  /** Every class's probability in {@code row}, a new array of {@link #classCount()}. */
+  /**
+   * Every class's probability in {@code row}, a new array of {@link #classCount()}.
+   *
+   * @param row a row, in {@code [0, rows())}
+   * @return that row's probabilities, a copy
+   */
   public float[] probabilities(int row) {
     requireClasses(kind);
     Objects.checkIndex(row, rows);
@@ -117,6 +128,9 @@ public final class Predictions implements Iterable<Prediction> {
   /**
    * Output {@code column} of {@code row}.
    *
+   * @param row a row, in {@code [0, rows())}
+   * @param column an output, in {@code [0, outputs())}
+   * @return output {@code column}'s value in that row
    * @throws IllegalStateException for a classifier, whose outputs are read as probabilities
    */
   public float value(int row, int column) {
@@ -125,7 +139,12 @@ public final class Predictions implements Iterable<Prediction> {
     return values[row * width + Objects.checkIndex(column, width)];
   }
 
-  /** The outputs of {@code row}, a new array. */
+  /**
+   * The outputs of {@code row}, a new array.
+   *
+   * @param row a row, in {@code [0, rows())}
+   * @return that row's outputs, a copy
+   */
   public float[] values(int row) {
     requireValues(kind);
     Objects.checkIndex(row, rows);
@@ -136,12 +155,19 @@ public final class Predictions implements Iterable<Prediction> {
    * Everything as one tensor, a copy: {@code [rows, classCount()]} probabilities for a softmax
    * classifier, {@code [rows, 1]} probabilities of class 1 for a binary one, {@code [rows, outputs()]}
    * values for regression.
+   *
+   * @return every value, rows × outputs (a copy)
    */
   public FloatTensor toTensor() {
     return new FloatTensor(new int[] {rows, width}, values.clone());
   }
 
-  /** Row {@code row} alone. */
+  /**
+   * Row {@code row} alone.
+   *
+   * @param row a row, in {@code [0, rows())}
+   * @return that row's prediction
+   */
   public Prediction row(int row) {
     Objects.checkIndex(row, rows);
     return switch (kind) {

@@ -74,6 +74,14 @@ public final class Predictor implements AutoCloseable {
    * @param compileOptions how the network is compiled
    */
   public record Options(Target target, int batch, int maxPrograms, CompileOptions compileOptions) {
+    /**
+     * Checks the options.
+     *
+     * @param target where the programs run
+     * @param batch the batch the programs are compiled for, 0 for the model's own
+     * @param maxPrograms the most programs at once, 1 or more
+     * @param compileOptions how the network is compiled
+     */
     public Options {
       Objects.requireNonNull(target, "target");
       Objects.requireNonNull(compileOptions, "compileOptions");
@@ -81,24 +89,44 @@ public final class Predictor implements AutoCloseable {
       if (maxPrograms < 1) throw new IllegalArgumentException("maxPrograms must be at least 1, got " + maxPrograms);
     }
 
-    /** The auto target, the model's batch, one program per processor, the default compile options. */
+    /** {@return the auto target, the model's batch, one program per processor, the default compile options} */
     public static Options defaults() {
       return new Options(Target.auto(), 0, Runtime.getRuntime().availableProcessors(), CompileOptions.defaults());
     }
 
+    /**
+     * {@return these options with another target}
+     *
+     * @param target where the programs run
+     */
     public Options withTarget(Target target) {
       return new Options(target, batch, maxPrograms, compileOptions);
     }
 
-    /** Programs compiled for {@code rows} rows: chunks of a large call; a smaller call costs its own rows. */
+    /**
+     * Programs compiled for {@code rows} rows: chunks of a large call; a smaller call costs its own rows.
+     *
+     * @param rows rows of {@link #featureCount()} raw features each, any number
+     * @return these options with that batch
+     */
     public Options withBatch(int rows) {
       return new Options(target, rows, maxPrograms, compileOptions);
     }
 
+    /**
+     * {@return these options with another limit on programs}
+     *
+     * @param programs the most programs, and so concurrent calls, at once; 1 or more
+     */
     public Options withMaxPrograms(int programs) {
       return new Options(target, batch, programs, compileOptions);
     }
 
+    /**
+     * {@return these options with other compile options}
+     *
+     * @param options how the network is compiled
+     */
     public Options withCompileOptions(CompileOptions options) {
       return new Options(target, batch, maxPrograms, options);
     }
@@ -160,7 +188,13 @@ public final class Predictor implements AutoCloseable {
     programs = 1;
   }
 
-  /** Loads a model file that describes itself, with the {@link Options#defaults() default options}. */
+  /**
+   * Loads a model file that describes itself, with the {@link Options#defaults() default options}.
+   *
+   * @param file the model file (safetensors)
+   * @return a predictor ready to use from any thread; close it when done
+   * @throws IOException if the file cannot be read
+   */
   public static Predictor load(Path file) throws IOException {
     return load(file, Options.defaults());
   }
@@ -169,6 +203,9 @@ public final class Predictor implements AutoCloseable {
    * Loads a model file that describes itself: compiles its network, checks its parameters against it
    * (names, shapes, the recorded SHA-256) and makes the first program.
    *
+   * @param file the model file (safetensors)
+   * @param options how the predictor runs
+   * @return a predictor ready to use from any thread; close it when done
    * @throws ParameterFileException naming the file: not a Fusebox model (give its spec with
    *     {@link #load(Path, ModelSpec, Options)}), corrupt, or tensors that do not fit its own spec
    */
@@ -182,6 +219,11 @@ public final class Predictor implements AutoCloseable {
    * is (inputs by position, no preprocessing); for one that does, the spec must agree with the file's
    * own wherever predictions would differ.
    *
+   * @param file the model file (safetensors)
+   * @param spec the model's spec
+   * @param options how the predictor runs
+   * @return a predictor ready to use from any thread; close it when done
+   * @throws IOException if the file cannot be read
    * @throws SpecException naming the spec's key, its value and the model's, when they disagree
    */
   public static Predictor load(Path file, ModelSpec spec, Options options) throws IOException {
@@ -193,6 +235,10 @@ public final class Predictor implements AutoCloseable {
    * A predictor of a model held in memory: what it is and its parameters, for models read from
    * elsewhere than a file.
    *
+   * @param metadata what the model is: its spec, input columns and preprocessing
+   * @param parameters the network's parameters by name
+   * @param options how the predictor runs
+   * @return a predictor ready to use from any thread; close it when done
    * @throws IllegalArgumentException naming the tensor when the parameters are not the spec's network's
    */
   public static Predictor of(ModelMetadata metadata, NamedTensors parameters, Options options) {
@@ -243,26 +289,27 @@ public final class Predictor implements AutoCloseable {
     };
   }
 
-  /** What the model file says about itself: spec, input columns, standardisation, versions. */
+  /** {@return what the model file says about itself: spec, input columns, standardisation, versions} */
   public ModelMetadata metadata() {
     return metadata;
   }
 
+  /** {@return the model's spec, from its metadata} */
   public ModelSpec spec() {
     return metadata.spec();
   }
 
-  /** What predictions hold: classes and probabilities, or values. */
+  /** {@return what predictions hold: classes and probabilities, or values} */
   public Kind kind() {
     return kind;
   }
 
-  /** The values a row has: the model's inputs, in the order of {@link ModelMetadata#inputColumns()} when it names them. */
+  /** {@return the values a row has: the model's inputs, in the order of {@link ModelMetadata#inputColumns()} when it names them} */
   public int featureCount() {
     return features;
   }
 
-  /** The batch the programs were compiled for: a call runs its rows in chunks of this many. */
+  /** {@return the batch the programs were compiled for: a call runs its rows in chunks of this many} */
   public int batchSize() {
     return batch;
   }
@@ -271,6 +318,8 @@ public final class Predictor implements AutoCloseable {
    * The prediction for one row of {@link #featureCount()} raw features (standardised here if the model
    * was trained so).
    *
+   * @param row {@link #featureCount()} raw features
+   * @return the row's prediction, a new object
    * @throws IllegalArgumentException if the row has another length, or a value is NaN or infinite
    */
   public Prediction predict(float[] row) {
@@ -300,6 +349,8 @@ public final class Predictor implements AutoCloseable {
    * The predictions for {@code rows}, each of {@link #featureCount()} raw features; any number of rows,
    * run in chunks of the batch.
    *
+   * @param rows rows of {@link #featureCount()} raw features each, any number
+   * @return one prediction per row, in order, newly allocated
    * @throws IllegalArgumentException naming the first row of another length, or the first NaN or
    *     infinite value
    */
@@ -335,6 +386,10 @@ public final class Predictor implements AutoCloseable {
    * The predictions for {@code rows} consecutive rows of raw features in {@code values}, row-major from
    * {@code offset}: a request's payload read into one array.
    *
+   * @param values the rows, row-major
+   * @param offset index in {@code values} of the first row
+   * @param rows rows of {@link #featureCount()} raw features each, any number
+   * @return one prediction per row, in order, newly allocated
    * @throws IllegalArgumentException if the rows do not fit {@code values}, or a value is NaN or infinite
    */
   public Predictions predict(float[] values, int offset, int rows) {
@@ -367,6 +422,8 @@ public final class Predictor implements AutoCloseable {
    * Labels and targets, if any, are not used. Columns in another order than the model's are first
    * copied into that order.
    *
+   * @param data rows with the model's input columns
+   * @return one prediction per row of {@code data}, in order, newly allocated
    * @throws IllegalArgumentException naming a missing input column, or the first NaN or infinite value
    */
   public Predictions predict(Dataset data) {
@@ -399,6 +456,8 @@ public final class Predictor implements AutoCloseable {
    * classifier or the RMSE and MAE of regression; the features are taken and standardised as
    * {@link #predict(Dataset)} takes them. This allocates as the evaluator does.
    *
+   * @param labelled rows with the model's input columns and its labels or targets
+   * @return the loss and scores over every row
    * @throws IllegalArgumentException naming a missing input column, or labels that do not fit the model
    */
   public Metrics evaluate(Dataset labelled) {

@@ -180,6 +180,9 @@ public interface Program extends AutoCloseable {
    * allocates nothing doing it, for callers that read the same values every step (the gradients a
    * data-parallel trainer sums).
    *
+   * @param name a value {@link #read} takes
+   * @param into where the values go
+   * @param offset index in {@code into} of the first value
    * @throws IllegalArgumentException as {@link #read}, or if the value does not fit from {@code offset}
    */
   default void readInto(String name, float[] into, int offset) {
@@ -198,6 +201,8 @@ public interface Program extends AutoCloseable {
    * update program), where a NaN must travel on and surface as the next loss, as it would in one
    * program. A generated program allocates nothing doing it.
    *
+   * @param names variables of {@link #state()}
+   * @param values each variable's new values, row-major
    * @throws IllegalArgumentException if a name is not a variable or an array is not its size
    */
   default void copyVariables(String[] names, float[][] values) {

@@ -14,6 +14,13 @@ public final class WorkerPool implements AutoCloseable {
 
   /** Work split into numbered chunks; {@code worker} (0 = the caller) selects per-thread scratch. */
   public interface Chunks {
+    /**
+     * Runs one chunk.
+     *
+     * @param task the task's number, as given to the pool
+     * @param chunk the chunk, from 0
+     * @param worker the thread running it, 0 for the caller: selects per-thread scratch
+     */
     void runChunk(int task, int chunk, int worker);
   }
 

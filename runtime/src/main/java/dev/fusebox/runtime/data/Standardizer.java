@@ -117,6 +117,11 @@ public final class Standardizer {
    * Standardises one row of {@link #featureCount()} features, {@code from[fromOffset...]}, into
    * {@code into[intoOffset...]} (the same array and offset standardise in place), computing as
    * {@link #apply(Dataset)} does, so that a row served alone gets the values a data set's row gets.
+   *
+   * @param from the raw features
+   * @param fromOffset index of the row's first feature in {@code from}
+   * @param into where the standardised features go
+   * @param intoOffset index of the row's first feature in {@code into}
    */
   public void apply(float[] from, int fromOffset, float[] into, int intoOffset) {
     for (int j = 0; j < mean.length; j++) into[intoOffset + j] = (float) ((from[fromOffset + j] - mean[j]) / scale[j]);

@@ -195,6 +195,11 @@ public final class DataParallelProgram extends AbstractProgram implements Worker
    * micro-batches of a full batch, since more would have nothing to do. On failure every program made
    * or given is closed.
    *
+   * @param update the update program (closed with this one)
+   * @param gradients makes one gradient program per worker, each for a micro-batch (closed with this one)
+   * @param batchSize rows of a global batch
+   * @param workers worker threads wanted, 1 or more
+   * @return the program, its workers started
    * @throws IllegalArgumentException if {@code workers} is below 1, the micro-batch is larger than the
    *     batch, or the programs do not fit each other (the message says how)
    */
@@ -220,17 +225,17 @@ public final class DataParallelProgram extends AbstractProgram implements Worker
     }
   }
 
-  /** Rows of a micro-batch. */
+  /** {@return rows of a micro-batch} */
   public int microBatch() {
     return microBatch;
   }
 
-  /** Worker threads: as asked, or the micro-batches of a full batch if fewer. */
+  /** {@return worker threads: as asked, or the micro-batches of a full batch if fewer} */
   public int workers() {
     return workers.length;
   }
 
-  /** Micro-batches of a full batch. */
+  /** {@return micro-batches of a full batch} */
   public int microBatches() {
     return losses.length;
   }

@@ -33,6 +33,9 @@ public final class GradientCombiner {
   /**
    * A combiner stepping {@code update}, which must have a gradient input {@code <name>.grad} for each of
    * {@code parameters}, of the parameter's shape.
+   *
+   * @param update the update program
+   * @param parameters the parameters it updates, in the order of the flat gradient layout
    */
   public GradientCombiner(Program update, List<String> parameters) {
     this.update = Objects.requireNonNull(update, "update program");
@@ -65,12 +68,12 @@ public final class GradientCombiner {
     refresh();
   }
 
-  /** The update program this combiner steps. */
+  /** {@return the update program this combiner steps} */
   public Program program() {
     return update;
   }
 
-  /** Floats in a flat gradient. */
+  /** {@return floats in a flat gradient} */
   public int size() {
     return sum.length;
   }
@@ -80,6 +83,9 @@ public final class GradientCombiner {
    * the tree in its order from what {@code partials} supplies (each worker's {@link ReductionTree#cover}
    * nodes), sets every {@code <param>.grad} input to its part of the root, steps the update program and
    * reads the new parameters into {@link #parameters()}.
+   *
+   * @param k the micro-batches of the global batch
+   * @param partials the workers' partial sums
    */
   public void apply(int k, ReductionTree.Sums partials) {
     growScratch(ReductionTree.depth(k));
@@ -95,6 +101,8 @@ public final class GradientCombiner {
   /**
    * The update program's parameters, as of the last {@link #apply} or {@link #refresh}: arrays reused
    * by the next one, for the workers to load.
+   *
+   * @return the parameters by name, in the flat layout's order
    */
   public NamedTensors parameters() {
     return parameters;

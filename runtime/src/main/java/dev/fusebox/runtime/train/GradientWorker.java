@@ -51,6 +51,8 @@ public final class GradientWorker {
   /**
    * A worker running {@code gradients} on the micro-batches of global batches of {@code batchSize} rows.
    *
+   * @param gradients the gradient program, compiled for one micro-batch
+   * @param batchSize rows of a global batch
    * @param parameters the parameters whose gradients are summed, in the order of the flat layout
    * @throws IllegalArgumentException if the program lacks {@code loss_scale} or a parameter's {@code .grad}
    *     output, or its micro-batch is larger than {@code batchSize}
@@ -89,33 +91,48 @@ public final class GradientWorker {
     this.size = at;
   }
 
-  /** The gradient program this worker runs. */
+  /** {@return the gradient program this worker runs} */
   public Program program() {
     return program;
   }
 
-  /** Floats in a flat gradient: every parameter's gradient, one after another. */
+  /** {@return floats in a flat gradient: every parameter's gradient, one after another} */
   public int size() {
     return size;
   }
 
-  /** Rows of a micro-batch: the gradient program's batch size. */
+  /** {@return rows of a micro-batch: the gradient program's batch size} */
   public int microBatch() {
     return microBatch;
   }
 
-  /** Micro-batches in a global batch of {@code rows} valid rows: {@code ceil(rows / microBatch())}. */
+  /**
+   * Micro-batches in a global batch of {@code rows} valid rows: {@code ceil(rows / microBatch())}.
+   *
+   * @param rows valid rows of the global batch
+   * @return how many micro-batches
+   */
   public int microBatches(int rows) {
     if (rows < 1 || rows > batchSize) throw new IllegalArgumentException("valid rows must be in [1, " + batchSize + "], got " + rows);
     return (rows + microBatch - 1) / microBatch;
   }
 
-  /** Valid rows of micro-batch {@code m} of a global batch of {@code rows} valid rows. */
+  /**
+   * Valid rows of micro-batch {@code m} of a global batch of {@code rows} valid rows.
+   *
+   * @param m the micro-batch, from 0
+   * @param rows valid rows of the global batch
+   * @return between 1 and {@link #microBatch()}
+   */
   public int rowsOf(int m, int rows) {
     return Math.min(microBatch, rows - m * microBatch);
   }
 
-  /** Replaces the gradient program's parameters with these (see {@link Program#load}). */
+  /**
+   * Replaces the gradient program's parameters with these (see {@link Program#load}).
+   *
+   * @param parameters values by name for every parameter
+   */
   public void loadParameters(NamedTensors parameters) {
     program.load(parameters);
   }
@@ -124,6 +141,8 @@ public final class GradientWorker {
    * Replaces the gradient program's parameters with the combiner's, as of its last step: what a worker
    * does before each global step. Allocates nothing, and takes non-finite values as they are, so that
    * a diverging run shows as a non-finite loss, as one program's would.
+   *
+   * @param combiner the combiner whose parameters to take
    */
   public void loadParameters(GradientCombiner combiner) {
     program.copyVariables(combiner.names(), combiner.values());
@@ -135,6 +154,10 @@ public final class GradientWorker {
    * flat gradient, summed in tree order, and {@code losses[m]} each micro-batch's mean loss. Micro-batches
    * run in index order.
    *
+   * @param step the global step, from 0
+   * @param rows valid rows of the global batch
+   * @param cover this worker's nodes of the reduction tree
+   * @param source copies micro-batches into the program
    * @param out at least {@code cover.size()} arrays of {@link #size()} floats
    * @param losses indexed by micro-batch, at least as long as the highest index covered
    */
@@ -163,6 +186,11 @@ public final class GradientWorker {
   /**
    * Runs micro-batch {@code m} of a global batch of {@code rows} valid rows forward in inference mode
    * (the program's outputs, {@code prediction} among them, can then be read) and returns its mean loss.
+   *
+   * @param m the micro-batch, from 0
+   * @param rows valid rows of the global batch
+   * @param source copies micro-batches into the program
+   * @return the micro-batch's mean loss over its valid rows
    */
   public float forward(int m, int rows, MicroBatchSource source) {
     int k = microBatches(rows);

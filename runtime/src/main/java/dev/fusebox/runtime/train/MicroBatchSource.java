@@ -13,6 +13,9 @@ public interface MicroBatchSource {
    * Copies micro-batch {@code microBatch}'s rows into {@code program}'s data inputs (features, labels,
    * targets): its valid rows first, then zeros, so that what a program sees is a function of the
    * micro-batch's index alone. The worker sets the valid rows, the loss scale and the step itself.
+   *
+   * @param microBatch the micro-batch, by global index within its batch
+   * @param program the gradient program to fill
    */
   void load(int microBatch, Program program);
 }
