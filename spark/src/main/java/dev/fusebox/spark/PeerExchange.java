@@ -57,7 +57,10 @@ final class PeerExchange implements AutoCloseable {
     try (ServerSocket server = new ServerSocket()) {
       server.bind(new InetSocketAddress(0), workers);
       server.setSoTimeout(TIMEOUT_MILLIS);
-      String host = ctx.getTaskInfos()[rank].address();
+      // The task's executor host, as Spark gives it with a port ("host:port") or without.
+      String address = ctx.getTaskInfos()[rank].address();
+      String host = address.indexOf(':') == address.lastIndexOf(':') && address.contains(":")
+          ? address.substring(0, address.indexOf(':')) : address;
       String[] addresses = ctx.allGather(host + " " + server.getLocalPort());
       for (int peer = 0; peer < rank; peer++) {
         String[] a = addresses[peer].split(" ");
