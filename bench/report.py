@@ -263,6 +263,53 @@ def efficiency_table(steps, forward, peak):
     return "\n".join(lines)
 
 
+SCORING_NETWORKS = ["digits", "mnist", "wide"]
+SCORING_TARGET = 1.2
+
+
+def scoring_table(results, peak):
+    """Rows per second of OnnxRuntimeBenchmark (ONNX Runtime against Fusebox), with ratios and GFLOP/s;
+    returns the text and {(network, batch): Fusebox/ONNX Runtime} for the targets."""
+    table = by_params(results, "network", "batch", "engine")
+    batches = sorted({int(k[2]) for k in table})
+    lines = ["### Scoring against ONNX Runtime (one thread)", "",
+             "Rows per second of one call on `batch` rows: the dense layers and the softmax; median (interquartile range); "
+             "ratios of medians. GFLOP/s counts the matmul FLOPs only, as a fraction of the FMA peak measured in the same run.", "",
+             "| network | batch | ONNX Runtime rows/s | Fusebox rows/s | Fusebox / ORT | Fusebox compiled for 256, rows/s | "
+             "for 256 / ORT | ORT GFLOP/s (of peak) | Fusebox GFLOP/s (of peak) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    ratios = {}
+
+    def rate_cell(r, b):
+        if r is None:
+            return "–", None
+        m, lo, hi = stats([b / (t * 1e-6) for t in samples(r["primaryMetric"])])
+        return "{} ({}–{})".format(num(m), num(lo), num(hi)), m
+
+    def gflops(network, rows_per_s):
+        if rows_per_s is None:
+            return "–"
+        f, _ = matmul_flops(network)
+        spec_batch = json.loads((SPECS / (network + ".json")).read_text()).get("batch", 32)
+        rate = f / spec_batch * rows_per_s / 1e9
+        return "{} ({})".format(num(rate), "{:.0%}".format(rate / peak) if peak else "no peak")
+
+    for n in SCORING_NETWORKS:
+        for b in batches:
+            ort_text, ort = rate_cell(table.get(("score", n, str(b), "onnxruntime")), b)
+            fb_text, fb = rate_cell(table.get(("score", n, str(b), "fusebox")), b)
+            big_text, big = rate_cell(table.get(("score", n, str(b), "fusebox_256")), b)
+            if ort is None and fb is None:
+                continue
+            if ort and fb:
+                ratios[(n, b)] = fb / ort
+            lines.append("| " + " | ".join([n, str(b), ort_text, fb_text, ratio(fb, ort) if ort and fb else "–", big_text,
+                                             ratio(big, ort) if ort and big else "–", gflops(n, ort), gflops(n, fb)]) + " |")
+    lines.append("")
+    lines.append(forks_note(results))
+    return "\n".join(lines), ratios
+
+
 def threads_table(two, steps):
     """The vector step on two threads (the threads part) against one thread (the steps part)."""
     table = by_params(two, "network", "mode", "threads")
@@ -356,6 +403,13 @@ def main():
         for (n, layout, backend), f in sorted(fractions.items()):
             if backend == "vector":
                 targets.append(("matmul ≥ 90% of peak, {}³ {}".format(n, layout), "{:.0%}".format(f), f >= PEAK_TARGET))
+
+    onnx_results = load(d, "onnx")
+    if onnx_results:
+        text, ratios = scoring_table(onnx_results, peak)
+        print(text + "\n")
+        for (n, b), r in ratios.items():
+            targets.append(("scoring ≥ {}× ONNX Runtime, {} batch {}".format(SCORING_TARGET, n, b), ratio(r, 1), r >= SCORING_TARGET))
 
     gc_results = load(d, "gc")
     if gc_results:

@@ -5,8 +5,9 @@
 #
 #   bench/run.sh [--java DIR] [--label NAME] [--quick] [--jmh "ARGS"] [PART...]
 #
-# PART is any of: steps threads forward matmul peak compile compile-cold gc alloc torch (default: all).
+# PART is any of: steps threads forward matmul peak compile compile-cold gc alloc torch onnx (default: all).
 # threads is the vector step of the larger networks on two kernel threads.
+# onnx is OnnxRuntimeBenchmark: scoring rows per second, ONNX Runtime's Java API against Fusebox.
 # alloc is AllocationCheck: the stepping thread's exact allocation per step (-prof gc also counts
 # JMH's and the JIT's threads).
 # --java DIR   the JDK to run the benchmarks on (default: the java on PATH)
@@ -14,7 +15,9 @@
 # --quick      one fork and short iterations: for checking that everything runs, not for numbers
 # --jmh ARGS   more JMH arguments for every JMH part, e.g. --jmh "-p mode=interpreter,vector"
 #
-# Build first, from the repository's root: mvn -B install -DskipTests (it writes bench/target/benchmarks.jar).
+# Build first, from the repository's root: mvn -B install -DskipTests -Ponnxruntime (it writes
+# bench/target/benchmarks.jar; without -Ponnxruntime a build that skips the tests leaves out ONNX Runtime
+# and the onnx part).
 # Building the bench module alone would shade whatever fusebox-compiler and fusebox-runtime the local
 # Maven repository holds, which need not be this checkout's.
 set -euo pipefail
@@ -37,8 +40,11 @@ while [ $# -gt 0 ]; do
     *) parts+=("$1"); shift ;;
   esac
 done
-[ ${#parts[@]} -gt 0 ] || parts=(peak matmul steps threads forward gc alloc compile compile-cold torch)
-[ -f "$jar" ] || { echo "run.sh: $jar is missing: run 'mvn -B install -DskipTests' first" >&2; exit 1; }
+[ ${#parts[@]} -gt 0 ] || parts=(peak matmul steps threads forward gc alloc compile compile-cold torch onnx)
+[ -f "$jar" ] || { echo "run.sh: $jar is missing: run 'mvn -B install -DskipTests -Ponnxruntime' first" >&2; exit 1; }
+if [[ " ${parts[*]} " == *" onnx "* ]] && ! "${java_cmd%java}jar" tf "$jar" | grep -x 'dev/fusebox/bench/onnxruntime/OnnxRuntimeBenchmark.class' >/dev/null; then
+  echo "run.sh: $jar has no OnnxRuntimeBenchmark: build it with -Ponnxruntime (mvn -B install -DskipTests -Ponnxruntime)" >&2; exit 1
+fi
 
 version="$("$java_cmd" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p')"
 [ -n "$label" ] || label="jdk${version%%.*}-$(date +%Y%m%d-%H%M)"
@@ -60,7 +66,7 @@ mkdir -p "$out"
 if $quick; then
   common=(-f 1 -wi 1 -w 300ms -i 1 -r 300ms)
   steps_opts=("${common[@]}"); forward_opts=("${common[@]}"); gc_opts=("${common[@]}")
-  cold_opts=(-f 1); compile_opts=("${common[@]}")
+  cold_opts=(-f 1); compile_opts=("${common[@]}"); onnx_opts=("${common[@]}")
 else
   common=()
   steps_opts=(-f 3)
@@ -68,6 +74,7 @@ else
   gc_opts=(-f 1 -wi 8 -i 3)
   cold_opts=(-f 10)
   compile_opts=()
+  onnx_opts=()  # the class's @Fork(1): one fork, 6 + 5 one-second iterations
 fi
 
 jmh() { # part, then JMH arguments
@@ -91,6 +98,7 @@ for part in "${parts[@]}"; do
       "$java_cmd" --add-modules=jdk.incubator.vector -cp "$jar" dev.fusebox.bench.AllocationCheck "$warm" > "$out/alloc.txt" 2>&1 \
         || { echo "run.sh: alloc failed, see $out/alloc.txt" >&2; exit 1; } ;;
     compile) jmh compile 'CompileBenchmark' "${compile_opts[@]}" ;;
+    onnx) jmh onnx 'OnnxRuntimeBenchmark' "${onnx_opts[@]}" ;;
     compile-cold) jmh compile-cold 'CompileBenchmark.janino' -bm ss -wi 0 -i 1 -tu ms "${cold_opts[@]}" ;;
     torch)
       echo "== torch: $(uptime | sed 's/.*load average/load average/')" | tee -a "$out/load.txt"

@@ -28,19 +28,19 @@ public final class Dumps {
 
   /** What a dump shows of a compilation, stage by stage. */
   public interface Stages {
-    /** The forward graph, as given. */
+    /** {@return the forward graph, as given} */
     Graph forward();
 
-    /** The training graph before the passes. */
+    /** {@return the training graph before the passes} */
     Graph training();
 
-    /** The graph after the passes, with its kernels. */
+    /** {@return the graph after the passes, with its kernels} */
     Graph fused();
 
-    /** The fused graph's memory plan. */
+    /** {@return the fused graph's memory plan} */
     MemoryPlan memory();
 
-    /** The kernels and every fusion decision with its reason. */
+    /** {@return the kernels and every fusion decision with its reason, as text} */
     String fusionReport();
   }
 
@@ -58,13 +58,23 @@ public final class Dumps {
       new Part("fusion-report.txt", "kernels and every fusion decision with its reason", Stages::fusionReport),
       new Part("memory-plan.txt", "buffers after memory planning", c -> c.memory().report()));
 
-  /** What a dump file holds, for people: {@code forward.txt} → "the forward graph". */
+  /**
+   * {@return what a dump file holds, for people: {@code forward.txt} → "the forward graph"; empty for a
+   * name a dump does not write}
+   *
+   * @param file a file name of a dump
+   */
   public static String describe(String file) {
     for (Part p : PARTS) if (p.name().equals(file)) return p.what();
     return file.endsWith(".java") ? "the generated program" : "";
   }
 
-  /** The files of a dump, by relative path, in the order they are written. */
+  /**
+   * {@return the files of a dump: their contents by relative path, in the order they are written}
+   *
+   * @param c the compilation
+   * @param source its generated source, or null to leave the program out
+   */
   public static Map<String, String> files(Stages c, ProgramEmitter.Source source) {
     Map<String, String> f = new LinkedHashMap<>();
     for (Part p : PARTS) f.put(p.name(), p.content().apply(c));
@@ -72,7 +82,15 @@ public final class Dumps {
     return f;
   }
 
-  /** Writes the files under {@code dir}, each to a temporary name then renamed; returns what it wrote. */
+  /**
+   * Writes the files under {@code dir}, each to a temporary name then renamed.
+   *
+   * @param dir the directory, created if missing
+   * @param c the compilation
+   * @param source its generated source, or null to leave the program out
+   * @return what it wrote, as {@link #files} gives it
+   * @throws java.io.UncheckedIOException naming the directory if a file cannot be written
+   */
   public static Map<String, String> write(Path dir, Stages c, ProgramEmitter.Source source) {
     Map<String, String> files = files(c, source);
     try {

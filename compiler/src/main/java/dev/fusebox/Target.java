@@ -32,54 +32,71 @@ public record Target(Kind kind, int threads) {
     /** The reference interpreter, op by op. */
     INTERPRETER;
 
-    /** The lower-case name, as the command line's {@code --backend} takes it. */
+    /** {@return the lower-case name, as the command line's {@code --backend} takes it} */
     public String text() {
       return name().toLowerCase(Locale.ROOT);
     }
   }
 
+  /**
+   * A target.
+   *
+   * @param kind what runs the program
+   * @param threads threads for the large matmuls of generated code, at least 1
+   * @throws IllegalArgumentException if {@code kind} is null or {@code threads} is less than 1
+   */
   public Target {
     if (kind == null) throw new IllegalArgumentException("a target needs a kind: " + names());
     if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
   }
 
-  /** Vector kernels where the Vector API is available, else scalar ones after a notice; one thread. */
+  /** {@return vector kernels where the Vector API is available, else scalar ones after a notice; one thread} */
   public static Target auto() {
     return new Target(Kind.AUTO, 1);
   }
 
-  /** Generated Vector API kernels (an error without {@code --add-modules=jdk.incubator.vector}); one thread. */
+  /** {@return generated Vector API kernels (an error without {@code --add-modules=jdk.incubator.vector}); one thread} */
   public static Target vector() {
     return new Target(Kind.VECTOR, 1);
   }
 
-  /** Generated plain Java loops; one thread. */
+  /** {@return generated plain Java loops; one thread} */
   public static Target scalar() {
     return new Target(Kind.SCALAR, 1);
   }
 
-  /** The reference interpreter. */
+  /** {@return the reference interpreter, which runs on one thread} */
   public static Target interpreter() {
     return new Target(Kind.INTERPRETER, 1);
   }
 
-  /** This target with its large matmuls on {@code threads} threads. */
+  /**
+   * {@return this target with its large matmuls on {@code threads} threads}
+   *
+   * @param threads at least 1
+   * @throws IllegalArgumentException if {@code threads} is less than 1
+   */
   public Target withThreads(int threads) {
     return new Target(kind, threads);
   }
 
-  /** The target of that name ({@code auto}, {@code vector}, {@code scalar}, {@code interpreter}; any case), one thread. */
+  /**
+   * {@return the target of that name, on one thread}
+   *
+   * @param name {@code auto}, {@code vector}, {@code scalar} or {@code interpreter}, in any case
+   * @throws IllegalArgumentException naming the targets there are if the name is none of them
+   */
   public static Target parse(String name) {
     for (Kind k : Kind.values()) if (k.text().equalsIgnoreCase(name.strip())) return new Target(k, 1);
     throw new IllegalArgumentException("unknown target '" + name + "'; the targets are " + String.join(", ", names()));
   }
 
-  /** The names {@link #parse} takes, in order. */
+  /** {@return the names {@link #parse} takes, in order} */
   public static List<String> names() {
     return Arrays.stream(Kind.values()).map(Kind::text).toList();
   }
 
-  /** Whether {@code jdk.incubator.vector} is in the boot layer, so that vector kernels can run. */
+  /** {@return whether {@code jdk.incubator.vector} is in the boot layer, so that vector kernels can run} */
   public static boolean vectorAvailable() {
     return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
   }
@@ -88,6 +105,10 @@ public record Target(Kind kind, int threads) {
    * This target made concrete: {@link Kind#AUTO} becomes VECTOR where the Vector API is available and
    * SCALAR, after a one-line {@code notice} naming the flag, where it is not. An explicit VECTOR without
    * the Vector API is an {@link IllegalStateException} naming the flag.
+   *
+   * @param notice where the notice goes ({@code System.err::println})
+   * @return VECTOR, SCALAR or INTERPRETER, with this target's threads
+   * @throws IllegalStateException if this target is VECTOR and the JVM lacks the Vector API
    */
   public Target resolve(Consumer<String> notice) {
     boolean available = vectorAvailable();

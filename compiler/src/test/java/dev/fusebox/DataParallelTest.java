@@ -66,9 +66,9 @@ class DataParallelTest {
           int q = p;
           float[] sum = new float[leaves[0][p].length];
           float[][] scratch = new float[ReductionTree.depth(k)][sum.length];
-          ReductionTree.Sums.root(k, (node, out) -> {
-            if (!node.isLeaf()) return false;
-            System.arraycopy(leaves[node.lo()][q], 0, out, 0, out.length);
+          ReductionTree.Sums.root(k, (lo, hi, out) -> {
+            if (hi - lo != 1) return false;
+            System.arraycopy(leaves[lo][q], 0, out, 0, out.length);
             return true;
           }, sum, scratch);
           update.setInput(split.parameters().get(p) + ".grad", sum);

@@ -48,6 +48,14 @@ public final class RandomInputs {
     }
   }
 
+  /** {@code size} standard normal values from {@code seed}: features fed to two engines alike. */
+  public static float[] standardNormal(int size, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] v = new float[size];
+    for (int i = 0; i < v.length; i++) v[i] = (float) gaussian(random);
+    return v;
+  }
+
   /** Box-Muller, so that the values do not depend on the JDK's choice of Gaussian algorithm. */
   private static double gaussian(SplittableRandom random) {
     double u = 1 - random.nextDouble();

@@ -28,7 +28,12 @@ import java.util.Map;
 public final class Autodiff {
   private Autodiff() {}
 
-  /** The graph plus the gradients of its {@code loss} output with respect to every trainable parameter. */
+  /**
+   * {@return the graph plus the gradients of its {@code loss} output with respect to every trainable parameter}
+   *
+   * @param g a forward graph with a scalar {@code loss} output
+   * @throws GraphException if the graph has no {@code loss} output, or it is not a scalar
+   */
   public static Graph differentiate(Graph g) {
     Graph.Builder b = g.toBuilder();
     List<Node> params = g.nodes().stream()
@@ -38,7 +43,14 @@ public final class Autodiff {
     return b.build();
   }
 
-  /** The graph plus the gradients of {@code loss} with respect to the named nodes. */
+  /**
+   * {@return the graph plus the gradients of {@code loss} with respect to the named nodes}
+   *
+   * @param g a graph
+   * @param loss the name of a scalar node
+   * @param wrt the names of float nodes: parameters, inputs or intermediates
+   * @throws GraphException naming a node that does not exist or cannot be differentiated, or a loss that is not a scalar
+   */
   public static Graph differentiate(Graph g, String loss, String... wrt) {
     Graph.Builder b = g.toBuilder();
     append(b, g.node(loss), Arrays.stream(wrt).map(g::node).toList());
@@ -49,6 +61,12 @@ public final class Autodiff {
    * Appends to {@code b} the nodes computing d{@code loss}/d{@code w} for each {@code w}, declares
    * each as output {@code <w>.grad}, and returns them by node. A node the loss does not depend on gets
    * a zero gradient.
+   *
+   * @param b the graph under construction, holding {@code loss} and {@code wrt}
+   * @param loss a scalar node
+   * @param wrt float nodes of {@code b}
+   * @return each node of {@code wrt}, in order, with its gradient node (same shape)
+   * @throws GraphException if the loss is not a scalar or a node of {@code wrt} is not float
    */
   public static Map<Node, Node> append(Graph.Builder b, Node loss, List<Node> wrt) {
     return append(b, loss, wrt, true);
@@ -57,6 +75,13 @@ public final class Autodiff {
   /**
    * As {@link #append(Graph.Builder, Node, List)}; with {@code declareOutputs} false the gradients are
    * not outputs, so that a training program is free to keep them in registers and never store them.
+   *
+   * @param b the graph under construction, holding {@code loss} and {@code wrt}
+   * @param loss a scalar node
+   * @param wrt float nodes of {@code b}
+   * @param declareOutputs whether to declare each gradient as output {@code <w>.grad}
+   * @return each node of {@code wrt}, in order, with its gradient node (same shape)
+   * @throws GraphException if the loss is not a scalar or a node of {@code wrt} is not float
    */
   public static Map<Node, Node> append(Graph.Builder b, Node loss, List<Node> wrt, boolean declareOutputs) {
     Map<Node, Node> reached = gradients(b, loss, wrt);
@@ -76,6 +101,12 @@ public final class Autodiff {
    * Appends to {@code b} the nodes computing d{@code loss}/d{@code w} for each {@code w} that a
    * gradient reaches, and returns them in {@code wrt}'s order; a node the loss does not depend on
    * through differentiable ops has none (PyTorch's {@code .grad is None}). Nothing is declared an output.
+   *
+   * @param b the graph under construction, holding {@code loss} and {@code wrt}
+   * @param loss a scalar node
+   * @param wrt float nodes of {@code b}
+   * @return the nodes of {@code wrt} a gradient reaches, in order, with their gradient nodes
+   * @throws GraphException if the loss is not a scalar or a node of {@code wrt} is not float
    */
   public static Map<Node, Node> gradients(Graph.Builder b, Node loss, List<Node> wrt) {
     if (!loss.shape().isScalar()) throw new GraphException("loss " + loss.describe() + " must be a scalar, not " + loss.shape());

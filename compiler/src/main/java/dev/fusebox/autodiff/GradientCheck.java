@@ -49,71 +49,136 @@ public final class GradientCheck {
     this.graph = graph;
   }
 
-  /** A check of the {@code loss} output of a forward graph (without gradients or updates). */
+  /**
+   * {@return a check with the defaults below; a check is a mutable builder, not thread-safe}
+   *
+   * @param forward a forward graph (without gradients or updates) with a scalar {@code loss} output
+   */
   public static GradientCheck of(Graph forward) {
     return new GradientCheck(forward);
   }
 
-  /** Sets a float input; inputs not set get seeded random values (labels: random classes). */
+  /**
+   * Sets a float input; inputs not set get seeded random values (labels: random classes).
+   *
+   * @param name the input's name
+   * @param values its values, row-major, as many as its shape holds; copied
+   * @return this check
+   */
   public GradientCheck input(String name, double[] values) {
     inputs.put(name, values.clone());
     return this;
   }
 
+  /**
+   * Sets a labels input; labels not set are random classes.
+   *
+   * @param name the input's name
+   * @param values one class index per row, each in {@code [0, classes)}; copied
+   * @return this check
+   */
   public GradientCheck labels(String name, int[] values) {
     labels.put(name, values.clone());
     return this;
   }
 
-  /** Checks only these nodes (parameters, inputs or intermediates); default: every trainable parameter. */
+  /**
+   * Checks only these nodes; default: every trainable parameter.
+   *
+   * @param names float nodes: parameters, inputs or intermediates
+   * @return this check
+   */
   public GradientCheck wrt(String... names) {
     wrt.addAll(List.of(names));
     return this;
   }
 
-  /** The step h of the central difference (default 1e-6). */
+  /**
+   * Sets the step h of the central difference.
+   *
+   * @param h positive; default 1e-6
+   * @return this check
+   */
   public GradientCheck step(double h) {
     this.h = h;
     return this;
   }
 
-  /** An element passes if its absolute or its relative error is within tolerance (defaults 1e-6, 1e-5). */
+  /**
+   * Sets the tolerances: an element passes if its absolute or its relative error is within tolerance.
+   *
+   * @param absolute the absolute tolerance, also the floor of the relative error's denominator; default 1e-6
+   * @param relative the relative tolerance; default 1e-5
+   * @return this check
+   */
   public GradientCheck tolerance(double absolute, double relative) {
     this.absTolerance = absolute;
     this.relTolerance = relative;
     return this;
   }
 
-  /** At most this many elements per tensor are checked, chosen at random (default 64). */
+  /**
+   * Sets how many elements per tensor are checked, chosen at random.
+   *
+   * @param n at most this many; default 64
+   * @return this check
+   */
   public GradientCheck maxPerTensor(int n) {
     this.maxPerTensor = n;
     return this;
   }
 
-  /** Seeds random inputs, the element sample and {@link #randomParameters}. */
+  /**
+   * Sets the seed of random inputs, the element sample and {@link #randomParameters}.
+   *
+   * @param seed the seed; default 1
+   * @return this check
+   */
   public GradientCheck seed(long seed) {
     this.seed = seed;
     return this;
   }
 
-  /** Replaces every parameter by N(0, scale²) values before checking, to test away from the initialiser's point. */
+  /**
+   * Replaces every parameter by N(0, scale²) values before checking, to test away from the initialiser's point.
+   *
+   * @param scale the standard deviation; 0 (the default) keeps the initialisers' values
+   * @return this check
+   */
   public GradientCheck randomParameters(double scale) {
     this.randomParameters = scale;
     return this;
   }
 
-  /** Evaluate in training mode (dropout on, with a fixed mask; the default) or inference mode. */
+  /**
+   * Sets the mode the graph is evaluated in.
+   *
+   * @param training true for training mode (dropout on, with a fixed mask; the default), false for inference
+   * @return this check
+   */
   public GradientCheck training(boolean training) {
     this.training = training;
     return this;
   }
 
-  /** Computes the analytic gradient in float32 instead of float64, to check what training actually uses. */
+  /**
+   * Sets the precision of the analytic gradient; the numerical one is always float64.
+   *
+   * @param precision {@code FLOAT32} to check what training actually uses; default {@code FLOAT64}
+   * @return this check
+   */
   public GradientCheck analyticIn(Precision precision) {
     this.analyticPrecision = precision;
     return this;
   }
 
+  /**
+   * Runs the check on the reference interpreter; the graph is not changed.
+   *
+   * @return the outcome per tensor checked
+   * @throws dev.fusebox.ir.GraphException if the graph has no scalar {@code loss} output, or names a node
+   *     it does not have
+   */
   public Report run() {
     List<String> targets = wrt.isEmpty()
         ? graph.nodes().stream().filter(n -> n.op() instanceof Variable v && v.trainable()).map(Node::name).toList()
@@ -211,7 +276,20 @@ public final class GradientCheck {
     return p.readDouble(node.name());
   }
 
-  /** Per tensor: how many elements were compared and skipped, and the worst absolute and relative error. */
+  /**
+   * Per tensor: how many elements were compared and skipped, and the worst absolute and relative error.
+   *
+   * @param name the tensor's name
+   * @param checked elements compared
+   * @param skippedAtKinks elements skipped because they lie within h of a kink
+   * @param failed elements compared whose absolute and relative errors both exceed their tolerances
+   * @param maxAbsError the largest absolute error
+   * @param maxAbsAt its element's index ({@code [3]} for a bias, {@code [1, 2]} for a weight); {@code -} if none compared
+   * @param maxRelError the largest relative error
+   * @param maxRelAt its element's index; {@code -} if none compared
+   * @param analyticAtWorst the analytic gradient at the element of the largest absolute error
+   * @param numericAtWorst the central difference there
+   */
   public record TensorReport(String name, int checked, int skippedAtKinks, int failed, double maxAbsError, String maxAbsAt,
       double maxRelError, String maxRelAt, double analyticAtWorst, double numericAtWorst) {
 
@@ -266,13 +344,26 @@ public final class GradientCheck {
     }
   }
 
-  /** The outcome for every tensor; {@link #toString} is a table. */
+  /**
+   * The outcome for every tensor; {@link #toString} is a table.
+   *
+   * @param tensors one report per tensor checked, in order
+   * @param absTolerance the absolute tolerance used
+   * @param relTolerance the relative tolerance used
+   */
   public record Report(List<TensorReport> tensors, double absTolerance, double relTolerance) {
 
+    /** {@return whether every tensor had an element checked and none failed} */
     public boolean passed() {
       return tensors.stream().allMatch(t -> t.failed() == 0 && t.checked() > 0);
     }
 
+    /**
+     * {@return the report of one tensor}
+     *
+     * @param name a tensor checked
+     * @throws IllegalArgumentException if that tensor was not checked
+     */
     public TensorReport tensor(String name) {
       return tensors.stream().filter(t -> t.name().equals(name)).findFirst()
           .orElseThrow(() -> new IllegalArgumentException("no tensor '" + name + "' in this report"));

@@ -16,14 +16,17 @@ public final class Tensor {
     this.node = node;
   }
 
+  /** {@return the node this tensor stands for} */
   public Node node() {
     return node;
   }
 
+  /** {@return the node's shape} */
   public Shape shape() {
     return node.shape();
   }
 
+  /** {@return the node's name, unique in its graph} */
   public String name() {
     return node.name();
   }
@@ -35,6 +38,10 @@ public final class Tensor {
   /**
    * Names this tensor's node (for {@link dev.fusebox.runtime.Program#read} and printed graphs), before
    * anything uses it: {@code Tensor h = g.relu(z).named("h")}.
+   *
+   * @param name unique in the graph
+   * @return this tensor
+   * @throws dev.fusebox.ir.GraphException if the name is taken or the node already has users
    */
   public Tensor named(String name) {
     node = builder.rename(node, name);

@@ -2,17 +2,22 @@ package dev.fusebox.cli;
 
 import dev.fusebox.Target;
 import dev.fusebox.ir.Graph;
+import dev.fusebox.ir.GraphException;
 import dev.fusebox.model.ModelSpec;
+import dev.fusebox.model.SavedModel;
+import dev.fusebox.model.SpecException;
 import dev.fusebox.onnx.OnnxExport;
 import dev.fusebox.onnx.OnnxExportException;
 import dev.fusebox.onnx.OnnxModel;
 import dev.fusebox.runtime.NamedTensors;
 import dev.fusebox.runtime.Program;
+import dev.fusebox.runtime.data.Standardizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,9 +27,10 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code fusebox export}: writes a trained model as an ONNX file, for ONNX Runtime (Python, C#, C++,
- * Java, the browser) and any other runtime that reads ONNX. The file holds the spec's network with the
- * trained parameters and the loss's head: probabilities and class for a classifier, values for
- * regression, on any number of rows.
+ * Java, the browser) and any other runtime that reads ONNX. The file holds the model's network with the
+ * trained parameters, its standardisation, and the loss's head: probabilities and class for a
+ * classifier, values for regression, on any number of rows. A model file describes itself; a spec given
+ * must agree with it, as for {@code predict}.
  */
 @Command(name = "export", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
     description = {"Export a trained model as an ONNX file, for ONNX Runtime and other runtimes.",
@@ -36,19 +42,22 @@ import picocli.CommandLine.ParentCommand;
 final class ExportCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
-  @Parameters(index = "0", paramLabel = "SPEC.json", description = "The model's spec, as it was trained.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC.json",
+      description = {"The model's spec. Optional: a model fusebox train", "saved holds its own, and a spec given must agree",
+          "with it; needed for a parameter file from elsewhere."})
   Path spec;
 
   @Option(names = "--model", required = true, paramLabel = "FILE.safetensors",
-      description = "The trained parameters, as fusebox train saves them.")
+      description = {"The trained model, as fusebox train saves it (or", "parameters alone, with SPEC.json). Its",
+          "standardisation, if any, goes into the ONNX model."})
   Path model;
 
   @Option(names = "--out", required = true, paramLabel = "FILE.onnx",
       description = "Where to write the ONNX model (replaced atomically).")
   Path out;
 
-  /** What an export needs: the network, its trained parameters, and the spec's text for the metadata. */
-  private record Source(String name, Graph forward, NamedTensors parameters, String specJson) {}
+  /** What an export needs: the network, its trained parameters, the spec's text for the metadata, its standardisation. */
+  private record Source(String name, Graph forward, NamedTensors parameters, String specJson, Optional<Standardizer> standardizer) {}
 
   @Override
   public Integer call() throws IOException {
@@ -56,7 +65,9 @@ final class ExportCommand implements Callable<Integer> {
     ParameterFiles.prepareOutput(out);
     OnnxModel onnx;
     try {
-      onnx = OnnxExport.of(source.forward(), source.parameters()).withName(source.name()).withSpec(source.specJson()).write(out);
+      OnnxExport export = OnnxExport.of(source.forward(), source.parameters()).withName(source.name()).withSpec(source.specJson());
+      if (source.standardizer().isPresent()) export = export.withStandardization("x", source.standardizer().get());
+      onnx = export.write(out);
     } catch (OnnxExportException e) {
       throw new UserError(source.name() + ": " + e.getMessage(), e);
     }
@@ -65,20 +76,38 @@ final class ExportCommand implements Callable<Integer> {
   }
 
   /**
-   * The spec (its network and text) and the parameters, checked against each other as {@code predict}
-   * checks them. When model files carry their spec, the spec argument becomes optional: this is where
-   * it would be read from the model file instead.
+   * The network, its parameters (checked against it as {@code predict} checks them), the spec's text and
+   * the standardisation: from the model file alone when it describes itself, and a spec given must then
+   * agree with it; from the spec for a parameter file from elsewhere.
    */
   private Source source() throws IOException {
-    ModelSpec modelSpec = Models.readSpec(spec, null);
-    String json = Files.readString(spec, StandardCharsets.UTF_8);
-    NamedTensors parameters;
-    try (Program program = Models.compile(modelSpec).program(Target.interpreter())) {
-      ParameterFiles.loadParameters(program, model);
+    ModelSpec given = spec == null ? null : Models.readSpec(spec, null);
+    Models.requireFile(model);
+    try (SavedModel saved = load(given)) {
+      Program program = saved.program();
       Set<String> names = new HashSet<>(program.parameterNames());
-      parameters = program.state().filter(names::contains);
+      NamedTensors parameters = program.state().filter(names::contains);
+      ModelSpec modelSpec = saved.spec();
+      Optional<Standardizer> standardizer = saved.metadata().standardizer();
+      if (given != null) {
+        // The spec file as written, as before model files described themselves.
+        String name = Models.name(spec).replaceFirst("\\.json$", "");
+        return new Source(name, modelSpec.forward(), parameters, Files.readString(spec, StandardCharsets.UTF_8), standardizer);
+      }
+      String name = Models.name(model).replaceFirst("\\.safetensors$", "");
+      return new Source(name, modelSpec.forward(), parameters, modelSpec.toJson(), standardizer);
     }
-    String name = Models.name(spec).replaceFirst("\\.json$", "");
-    return new Source(name, modelSpec.forward(), parameters, json);
+  }
+
+  /** The model on the interpreter (its parameters are all export needs): described by its own file, or by the spec given. */
+  private SavedModel load(ModelSpec given) throws IOException {
+    try {
+      if (given == null) return SavedModel.load(model, Target.interpreter(), Models.options(null));
+      return SavedModel.load(model, given, Target.interpreter(), Models.options(given));
+    } catch (SpecException e) {
+      throw new UserError(e.getMessage() + "; the model file holds its own spec, so SPEC.json can be left out", e);
+    } catch (GraphException e) {
+      throw new UserError(e.getMessage(), e);
+    }
   }
 }

@@ -59,6 +59,16 @@ final class Models {
     }
   }
 
+  /** Compiles the spec's training step split for data parallelism, its gradients over micro-batches of {@code microBatch} rows. */
+  static Compiler.DataParallel compileDataParallel(ModelSpec spec, int microBatch) {
+    CompileOptions options = options(spec);
+    try {
+      return Compiler.dataParallel(spec.withBatch(microBatch).forward(), spec.optimizer(), options);
+    } catch (GraphException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+  }
+
   /**
    * Reads labelled data for the spec: class labels in {@code 0..outputs-1} or float targets, as its loss
    * takes them (the catalogue's label kind). {@code file} {@code -} is standard input.

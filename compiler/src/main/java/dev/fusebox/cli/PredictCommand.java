@@ -2,12 +2,10 @@ package dev.fusebox.cli;
 
 import dev.fusebox.ir.GraphException;
 import dev.fusebox.model.ModelSpec;
-import dev.fusebox.model.SavedModel;
+import dev.fusebox.model.Predictions;
+import dev.fusebox.model.Predictor;
 import dev.fusebox.model.SpecException;
-import dev.fusebox.runtime.FloatTensor;
-import dev.fusebox.runtime.Program;
 import dev.fusebox.runtime.data.Dataset;
-import dev.fusebox.runtime.train.Evaluator;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
@@ -72,34 +70,43 @@ final class PredictCommand implements Callable<Integer> {
     }
     ModelSpec given = spec == null ? null : Models.readSpec(spec, null);
     Models.requireFile(model);
-    try (SavedModel saved = load(given)) {
-      ModelSpec modelSpec = saved.spec();
+    try (Predictor predictor = load(given)) {
+      ModelSpec modelSpec = predictor.spec();
       Dataset read = label == null ? Models.readFeatures(data, main.in) : Models.readLabelled(data, label, modelSpec, main.in);
-      Dataset rows = saved.prepare(Models.inputs(data, read, saved.metadata().inputColumns(), modelSpec,
-          "one of the inputs of " + Models.name(model) + ":", label));
-      Program program = saved.program();
-      FloatTensor prediction = Evaluator.of(program).predict(rows);
+      Dataset rows = Models.inputs(data, read, predictor.metadata().inputColumns(), modelSpec,
+          "one of the inputs of " + Models.name(model) + ":", label);
+      Predictions predictions;
+      try {
+        predictions = predictor.predict(rows);
+      } catch (IllegalArgumentException e) {
+        throw new UserError(Models.name(data) + ": " + e.getMessage(), e); // a value the model's standardisation makes infinite
+      }
 
       // With the predictions on standard output, everything else goes to standard error.
       PrintStream messages = out == null ? main.err : main.out;
       if (out == null) {
         Writer w = new OutputStreamWriter(main.out, StandardCharsets.UTF_8);
-        PredictionCsv.write(modelSpec, prediction, w);
+        PredictionCsv.write(modelSpec, predictions, w);
       } else {
-        PredictionCsv.writeAtomically(out, modelSpec, prediction);
+        PredictionCsv.writeAtomically(out, modelSpec, predictions);
         messages.println("wrote " + out + ": " + rows.rows() + " predictions");
       }
-      if (label != null) messages.println(Scores.of(modelSpec, program, rows, "") + "  (" + rows.rows() + " rows)");
+      if (label != null) {
+        String scores = Scores.of(modelSpec, predictor.evaluate(rows), predictions::predictedClass, rows, "");
+        messages.println(scores + "  (" + rows.rows() + " rows)");
+      }
       return Errors.OK;
     }
   }
 
   /** The model, compiled for inference: described by its own file, or by the spec given, which must agree with it. */
-  private SavedModel load(ModelSpec given) throws IOException {
+  private Predictor load(ModelSpec given) throws IOException {
     target.noteUnusedThreads(main.err);
+    // One call on this thread: one program.
+    Predictor.Options options = Predictor.Options.defaults().withTarget(target.target()).withMaxPrograms(1);
     try {
-      if (given == null) return SavedModel.load(model, target.target(), Models.options(null));
-      return SavedModel.load(model, given, target.target(), Models.options(given));
+      if (given == null) return Predictor.load(model, options.withCompileOptions(Models.options(null)));
+      return Predictor.load(model, given, options.withCompileOptions(Models.options(given)));
     } catch (SpecException e) {
       throw new UserError(e.getMessage() + "; the model file holds its own spec, so SPEC.json can be left out", e);
     } catch (GraphException e) {

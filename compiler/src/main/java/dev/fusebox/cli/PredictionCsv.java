@@ -1,8 +1,8 @@
 package dev.fusebox.cli;
 
 import dev.fusebox.model.ModelSpec;
+import dev.fusebox.model.Predictions;
 import dev.fusebox.ops.Catalogue.Prediction;
-import dev.fusebox.runtime.FloatTensor;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -18,46 +18,40 @@ import java.util.concurrent.ThreadLocalRandom;
  * Predictions as CSV, one row per input row, with a header, as the spec's loss reads its outputs (its
  * {@link Prediction} in the catalogue): {@code class,p0,...,p{k-1}} (softmax probabilities) for class
  * probabilities, {@code probability,class} for a binary probability, {@code y0,...} (the outputs as
- * they are) for values. The class is the largest output (the first on a tie), or for a binary model a
- * positive logit. Values are written as Java prints floats: the shortest text that reads back to the
- * same float.
+ * they are) for values, as {@link Predictions} computes them: the class is the largest output (the first
+ * on a tie), or for a binary model a positive logit. Values are written as Java prints floats: the
+ * shortest text that reads back to the same float.
  */
 final class PredictionCsv {
   private PredictionCsv() {}
 
-  static void write(ModelSpec spec, FloatTensor prediction, Writer out) throws IOException {
-    int rows = prediction.shape()[0];
-    int width = prediction.shape()[1];
-    float[] p = prediction.data();
+  static void write(ModelSpec spec, Predictions predictions, Writer out) throws IOException {
+    int rows = predictions.rows();
     StringBuilder line = new StringBuilder();
     switch (spec.lossEntry().spec().prediction()) {
       case CLASS_PROBABILITIES -> {
+        int classes = predictions.classCount();
         line.append("class");
-        for (int c = 0; c < width; c++) line.append(",p").append(c);
+        for (int c = 0; c < classes; c++) line.append(",p").append(c);
         out.write(line.append('\n').toString());
-        double[] probabilities = new double[width];
         for (int r = 0; r < rows; r++) {
-          int best = softmax(p, r * width, width, probabilities);
           line.setLength(0);
-          line.append(best);
-          for (double v : probabilities) line.append(',').append((float) v);
+          line.append(predictions.predictedClass(r));
+          for (int c = 0; c < classes; c++) line.append(',').append(predictions.probability(r, c));
           out.write(line.append('\n').toString());
         }
       }
       case BINARY_PROBABILITY -> {
         out.write("probability,class\n");
-        for (int r = 0; r < rows; r++) {
-          double z = p[r];
-          double probability = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-          out.write((float) probability + "," + (z > 0 ? 1 : 0) + "\n");
-        }
+        for (int r = 0; r < rows; r++) out.write(predictions.probability(r, 1) + "," + predictions.predictedClass(r) + "\n");
       }
       case VALUES -> {
+        int width = predictions.outputs();
         for (int c = 0; c < width; c++) line.append(c == 0 ? "" : ",").append('y').append(c);
         out.write(line.append('\n').toString());
         for (int r = 0; r < rows; r++) {
           line.setLength(0);
-          for (int c = 0; c < width; c++) line.append(c == 0 ? "" : ",").append(p[r * width + c]);
+          for (int c = 0; c < width; c++) line.append(c == 0 ? "" : ",").append(predictions.value(r, c));
           out.write(line.append('\n').toString());
         }
       }
@@ -65,22 +59,11 @@ final class PredictionCsv {
     out.flush();
   }
 
-  /** Fills {@code into} with softmax of the row's logits, computed stably; returns the largest logit's index. */
-  private static int softmax(float[] logits, int offset, int width, double[] into) {
-    int best = 0;
-    for (int c = 1; c < width; c++) if (logits[offset + c] > logits[offset + best]) best = c;
-    double max = logits[offset + best];
-    double sum = 0;
-    for (int c = 0; c < width; c++) sum += into[c] = Math.exp(logits[offset + c] - max);
-    for (int c = 0; c < width; c++) into[c] /= sum;
-    return best;
-  }
-
   /**
    * Writes to a temporary file beside {@code file}, then renames it over {@code file}; a failure names
    * {@code file}, never the temporary, and leaves an old {@code file} as it was.
    */
-  static void writeAtomically(Path file, ModelSpec spec, FloatTensor prediction) throws IOException {
+  static void writeAtomically(Path file, ModelSpec spec, Predictions predictions) throws IOException {
     if (Files.exists(file) && !Files.isDirectory(file) && !Files.isRegularFile(file)) {
       throw new UserError(file + ": is not a regular file; leave --out out to write the predictions to standard output");
     }
@@ -93,7 +76,7 @@ final class PredictionCsv {
     try {
       try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
           StandardOpenOption.WRITE)) {
-        write(spec, prediction, w);
+        write(spec, predictions, w);
       }
       try {
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -1,6 +1,5 @@
 package dev.fusebox.cli;
 
-import dev.fusebox.Compiler.Compilation;
 import dev.fusebox.model.ModelMetadata;
 import dev.fusebox.model.ModelSpec;
 import dev.fusebox.model.SavedModel;
@@ -93,6 +92,16 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin TargetOptions target;
 
+  @Option(names = "--micro-batch", paramLabel = "M",
+      description = {"Compute each batch's gradient as micro-batches of M", "rows (the last may have fewer), summed in an order",
+          "fixed by their index: the weights depend on M, never", "on --workers."})
+  Integer microBatch;
+
+  @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
+      description = {"Threads that compute the micro-batches' gradients", "(default: ${DEFAULT-VALUE}; needs --micro-batch). The same",
+          "weights to the bit for every N."})
+  int workers;
+
   @Option(names = "--seed", paramLabel = "N",
       description = {"Seed for initialisation, dropout and shuffling,", "instead of the spec's."})
   Long seed;
@@ -100,7 +109,6 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     checkOptions();
-    PrintStream stdout = main.out;
     ModelSpec model = Models.readSpec(spec, seed);
     ParameterFiles.Init start = init == null ? null : ParameterFiles.Init.read(init, model);
     List<String> columns = start == null ? List.of() : start.columns();
@@ -118,8 +126,17 @@ final class TrainCommand implements Callable<Integer> {
       if (validation != null) validation = standardizer.get().apply(validation);
     }
     ModelMetadata metadata = ModelMetadata.of(model, columns, Optional.of(label), standardizer);
-    Compilation compilation = Models.compile(model);
-    Program program = target.program(compilation, main.err);
+    Program program = program(model);
+    try {
+      return train(model, program, train, validation, start, metadata);
+    } finally {
+      program.close(); // stops the threads of --threads and --workers
+    }
+  }
+
+  private int train(ModelSpec model, Program program, Dataset train, Dataset validation, ParameterFiles.Init start,
+      ModelMetadata metadata) throws IOException {
+    PrintStream stdout = main.out;
     String resuming = start == null ? null : start.load(program, model.optimizer().name());
     ParameterFiles.checkOutput(out, program, metadata.toMetadata());
     Trainer trainer = trainer(program, model, train, validation, start);
@@ -142,6 +159,26 @@ final class TrainCommand implements Callable<Integer> {
     stdout.println(done);
     stdout.println("wrote " + out + " (parameters) and " + ParameterFiles.optimizerFile(out) + " (optimizer state)");
     return Errors.OK;
+  }
+
+  /**
+   * The program to train: the fused step, or with {@code --micro-batch} the data-parallel one, its
+   * micro-batches' gradients computed on {@code --workers} threads.
+   */
+  private Program program(ModelSpec model) {
+    if (microBatch == null) return target.program(Models.compile(model), main.err);
+    if (microBatch > model.batch()) {
+      throw new ParameterException(command.commandLine(), "--micro-batch " + microBatch + " is larger than the batch of "
+          + model.batch() + " rows in " + Models.name(spec) + "; give at most " + model.batch());
+    }
+    target.check();
+    target.noteUnusedThreads(main.err);
+    int perBatch = (model.batch() + microBatch - 1) / microBatch;
+    if (workers > perBatch) {
+      main.err.println("fusebox: note: a batch of " + model.batch() + " rows is " + perBatch + " micro-batches of " + microBatch
+          + "; --workers " + workers + " uses " + perBatch + " threads");
+    }
+    return Models.compileDataParallel(model, microBatch).program(target.target(), model.batch(), workers);
   }
 
   /**
@@ -170,6 +207,12 @@ final class TrainCommand implements Callable<Integer> {
     }
     positive("--epochs", epochs);
     positive("--steps", steps);
+    positive("--micro-batch", microBatch);
+    positive("--workers", workers);
+    if (workers > 1 && microBatch == null) {
+      throw new ParameterException(command.commandLine(), "--workers " + workers + " needs --micro-batch M: the micro-batch "
+          + "size, not the number of workers, fixes the results (e.g. --micro-batch 8 for 4 workers on batches of 32)");
+    }
     if (out.toString().isEmpty()) throw new ParameterException(command.commandLine(), "--out is empty; give a file name");
     if (log != null) checkLog();
     target.check();
@@ -223,6 +266,13 @@ final class TrainCommand implements Callable<Integer> {
         .collect(Collectors.joining("-"));
     String length = steps != null ? steps + " steps" : (epochs != null ? epochs : model.epochs()) + " epochs";
     return "train " + Models.name(spec) + " (" + widths + ", " + model.optimizer().name() + ") on " + Models.name(data) + ": "
-        + train.rows() + " rows, batch " + model.batch() + ", " + length + (noShuffle ? " in file order" : "");
+        + train.rows() + " rows, batch " + model.batch() + parallel(model) + ", " + length + (noShuffle ? " in file order" : "");
+  }
+
+  /** {@code  in micro-batches of 4 on 2 workers}, or nothing without {@code --micro-batch}. */
+  private String parallel(ModelSpec model) {
+    if (microBatch == null) return "";
+    int threads = Math.min(workers, (model.batch() + microBatch - 1) / microBatch);
+    return " in micro-batches of " + microBatch + " on " + threads + (threads == 1 ? " worker" : " workers");
   }
 }

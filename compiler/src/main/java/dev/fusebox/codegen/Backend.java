@@ -6,6 +6,8 @@ package dev.fusebox.codegen;
  * {@code Target} to say.
  */
 public enum Backend {
+  /** Kernels on {@code jdk.incubator.vector}; running them needs {@code --add-modules=jdk.incubator.vector}. */
   VECTOR,
+  /** Plain Java loops, which run on any JVM. */
   SCALAR
 }

@@ -9,6 +9,11 @@ import java.util.HexFormat;
 public final class Hashes {
   private Hashes() {}
 
+  /**
+   * {@return the SHA-256 of the text's UTF-8 bytes, as 64 lower-case hex digits}
+   *
+   * @param text the text
+   */
   public static String sha256(String text) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));

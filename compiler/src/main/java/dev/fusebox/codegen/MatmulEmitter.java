@@ -17,7 +17,8 @@ import dev.fusebox.ops.MatMul;
  * whole-vector tile too (arrays are padded; the epilogue ignores the extra lanes). Scalar backend, and
  * matmuls narrower than {@link #MIN_VECTOR_COLUMNS} in the vector backend: one
  * row at a time, i-k-j, the row of C as the tile. A transposed B is first copied into row-major order
- * so that tiles read B contiguously.
+ * so that tiles read B contiguously; the rows of a transposed A are packed into micro-panels of four
+ * ({@code Panels.packRows}), so that a tile reads each step's four values of A from one cache line.
  */
 final class MatmulEmitter {
   static final ClassName GEMM = ClassName.get("dev.fusebox.runtime.simd", "Gemm");
@@ -50,9 +51,10 @@ final class MatmulEmitter {
   static final int PACK_MIN_ROWS = 64, PACK_MIN_DEPTH = 128;
   /**
    * A tile reads a cache line of a transposed A per step of k; from this depth on those k lines no
-   * longer stay in a 32 KiB L1 for the next tiles, and A is copied row-major first.
+   * longer stay in a 32 KiB L1 for the next tiles, and A is packed first. Below it, packing has not been
+   * shown to pay for itself (the mnist and wide steps' weight gradients stay as they were).
    */
-  static final int COPY_A_MIN_DEPTH = 512;
+  static final int PACK_A_MIN_DEPTH = 512;
   /**
    * Matmuls with fewer columns than this run as scalar loops in the vector backend too: a vector
    * tile would compute mostly unused lanes (measured: the 3-2-1 network's step about 15% faster).
@@ -70,17 +72,19 @@ final class MatmulEmitter {
   private final int m, n, k;
   /**
    * How deep a step sums: k, or {@code validRows} when the plan says the sum may stop at the batch's
-   * valid rows (a weight gradient dzᵀ·x, see ValidRows). B's panels then hold that many rows; a
-   * row-major copy of a transposed A keeps its layout, and only its first columns are read.
+   * valid rows (a weight gradient dzᵀ·x, see ValidRows). B's panels and the micro-panels of a
+   * transposed A then hold that many rows.
    */
   private final String depth;
   private final boolean transA, transB;
   /** Whether B is read from panels ({@code Panels.pack}) rather than row-major. */
   private final boolean packed;
-  /** Whether a transposed A is first copied row-major. */
-  private final boolean copyA;
-  /** The arrays the tiles read: A or its row-major copy, B or its panels or row-major copy. */
+  /** Whether the rows of a transposed A are first packed into micro-panels of {@link #ROWS} ({@code Panels.packRows}). */
+  private final boolean packA;
+  /** The arrays the tiles read: A or its micro-panels, B or its panels or row-major copy. */
   private final String aRows, bRows;
+  /** Floats from one micro-panel of A to the next, divided by {@link #ROWS}: the steps each holds. */
+  private final String aSteps;
   /** Vectors per row of this matmul's full tiles, and the width of its panels as an expression. */
   private final int vectors;
   private final String panel;
@@ -98,16 +102,20 @@ final class MatmulEmitter {
     this.k = transA ? matmul.input(0).shape().dim(0) : matmul.input(0).shape().dim(1);
     this.vector = backend == Backend.VECTOR && n >= MIN_VECTOR_COLUMNS;
     this.packed = vector && (transB || m >= PACK_MIN_ROWS && k >= PACK_MIN_DEPTH);
-    this.copyA = vector && transA && m >= PACK_MIN_ROWS && k >= COPY_A_MIN_DEPTH;
+    this.packA = vector && transA && m >= PACK_MIN_ROWS && k >= PACK_A_MIN_DEPTH;
     this.depth = validDepth ? "validRows" : Integer.toString(k);
     this.vectors = tileVectors(n);
     this.panel = vectors == VECTORS ? "PANEL" : "NARROW_PANEL";
     // A parameter's copies are kept between calls and refreshed only when it changes (Storage.keptCopy);
     // a value's are made by each call, in scratch.
     Node aNode = matmul.input(0), bNode = matmul.input(1);
-    this.aKept = copyA && aNode.op().isVariable();
+    this.aKept = packA && aNode.op().isVariable();
     this.bKept = (packed || transB) && bNode.op().isVariable();
-    this.aRows = !copyA ? a : aKept ? storage.keptCopy(aNode, "t", Integer.toString(m * k), copyA(storage.fieldOf(aNode), "%s")) : storage.scratch("at", m * k);
+    String aPanels = Integer.toString(m / ROWS * ROWS * k);
+    this.aRows = !packA ? a : aKept ? storage.keptCopy(aNode, "rows", aPanels, packA(storage.fieldOf(aNode), Integer.toString(k), "%s"))
+        : storage.scratch("apanels", aPanels);
+    // a kept copy holds every step; one made by the call only the steps it sums
+    this.aSteps = aKept ? Integer.toString(k) : depth;
     String panels = k + " * ((" + n + " + " + panel + " - 1) / " + panel + " * " + panel + ")";
     if (packed) {
       String layout = (vectors == VECTORS ? "panels" : "narrow_panels") + (transB ? "_t" : ""); // panels of B, or of Bᵀ
@@ -123,9 +131,9 @@ final class MatmulEmitter {
   /** Copies of a parameter operand are kept between calls ({@link Storage#keptCopy}), not made by each call. */
   private final boolean aKept, bKept;
 
-  /** The call of {@code Panels} copying A ({@code src}) row-major into {@code dst}. */
-  private String copyA(String src, String dst) {
-    return String.format("transpose(%s, %d, %d, %s, %d)", src, k, m, dst, k);
+  /** The call of {@code Panels} packing the first {@code steps} steps of a transposed A ({@code src}) into {@code dst}. */
+  private String packA(String src, String steps, String dst) {
+    return String.format("packRows(%s, %s, %d, %s)", src, steps, m, dst);
   }
 
   /** The call of {@code Panels} copying B ({@code src}) into panels, or row-major, in {@code dst}. */
@@ -182,10 +190,11 @@ final class MatmulEmitter {
    * {@code epilogue(i0, i1, j0, j1, tileBase)}.
    */
   void emit(KernelWriter w, KernelWriter rows, String tile, String epilogue) {
-    if (copyA) {
-      w.comment("A is transposed: read it row-major, so that a tile reads its rows one cache line after another");
+    if (packA) {
+      w.comment("A is transposed: its rows are packed in fours, each step's four values adjacent, so that a tile reads");
+      w.comment("one cache line of A per four steps instead of one per step (the rows left over are read where they are)");
       if (aKept) w.comment("($L is the parameter's copy, refreshed whenever the parameter changes)", aRows);
-      else w.statement("$T.$L", PANELS, copyA(a, aRows));
+      else w.statement("$T.$L", PANELS, packA(a, depth, aRows));
     }
     if (packed) {
       w.comment("B is packed into panels of $L columns, each panel's $L rows contiguous, so that a tile streams its", panel, k);
@@ -270,17 +279,19 @@ final class MatmulEmitter {
   }
 
   private void tile(KernelWriter w, String tile, String epilogue, int rows, int vectors, String width) {
-    boolean aColumns = transA && !copyA;
-    String aOff = aColumns ? "i" : "i * " + k;
-    String ars = aColumns ? "1" : Integer.toString(k);
-    String acs = aColumns ? Integer.toString(m) : "1";
+    // a tile of four rows reads A's micro-panel of rows [i, i + 4) if it has one: element (i, p) at i·steps + 4p + i % 4
+    boolean panel4 = packA && rows == ROWS;
+    String aArray = panel4 ? aRows : a;
+    String aOff = panel4 ? "i * " + aSteps : transA ? "i" : "i * " + k;
+    String ars = panel4 || transA ? "1" : Integer.toString(k);
+    String acs = panel4 ? Integer.toString(ROWS) : transA ? Integer.toString(m) : "1";
     String bOff = !packed ? "j" : vectors == this.vectors ? "j * " + depth : "j / " + panel + " * " + depth + " * " + panel + " + j % " + panel;
     String ldb = packed ? panel : Integer.toString(n);
     String kernel = "tile" + rows + "x" + vectors;
     if (rows == ROWS) {
-      w.statement("$T.$L($L, $L, $L, $L, $L, $L, $L, $L, $L, tileBase)", GEMM, kernel, aRows, aOff, ars, acs, bRows, bOff, ldb, depth, tile);
+      w.statement("$T.$L($L, $L, $L, $L, $L, $L, $L, $L, $L, tileBase)", GEMM, kernel, aArray, aOff, ars, acs, bRows, bOff, ldb, depth, tile);
     } else {
-      w.statement("$T.$L($L, $L, $L, $L, $L, $L, $L, $L, tileBase)", GEMM, kernel, aRows, aOff, acs, bRows, bOff, ldb, depth, tile);
+      w.statement("$T.$L($L, $L, $L, $L, $L, $L, $L, $L, tileBase)", GEMM, kernel, aArray, aOff, acs, bRows, bOff, ldb, depth, tile);
     }
     w.statement("$L(i, i + $L, j, j + $L, tileBase)", epilogue, rows, width);
   }

@@ -50,6 +50,7 @@ import javax.lang.model.element.Modifier;
  * both in one class.
  */
 public final class ProgramEmitter {
+  /** The package of every generated class. */
   public static final String PACKAGE = "dev.fusebox.generated";
   private static final ClassName FLOAT_VECTOR = VectorExprs.FLOAT_VECTOR;
   private static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);
@@ -59,8 +60,14 @@ public final class ProgramEmitter {
 
   private ProgramEmitter() {}
 
-  /** The generated source: the program's class name and the text (the class, after the rest of its chain). */
+  /**
+   * The generated source.
+   *
+   * @param className the program's class name, in {@link #PACKAGE}, derived from a hash of the graph and backend
+   * @param code the Java text: the program's class, after the rest of its chain
+   */
   public record Source(String className, String code) {
+    /** {@return the program class's fully qualified name} */
     public String qualifiedName() {
       return PACKAGE + "." + className;
     }
@@ -69,6 +76,13 @@ public final class ProgramEmitter {
   /** One kernel's methods, the calls that run it in a step and in a forward run, its parallel tasks and the arrays it reads or writes. */
   private record EmittedKernel(List<MethodSpec> methods, CodeBlock step, CodeBlock forward, List<String> tasks, Set<String> uses) {}
 
+  /**
+   * {@return the source of a program running {@code g}}
+   *
+   * @param g a fused graph, as {@code Compilation.fused()} gives it
+   * @param plan its memory plan
+   * @param backend the kind of kernels to write
+   */
   public static Source emit(Graph g, MemoryPlan plan, Backend backend) {
     int batch = g.batchSize();
     Storage storage = new Storage(g, plan, batch);

@@ -26,7 +26,13 @@ import java.util.List;
  */
 public final class Interpreter extends AbstractProgram {
 
-  public enum Precision { FLOAT32, FLOAT64 }
+  /** What every node's value is stored as. */
+  public enum Precision {
+    /** Float32, as generated programs store them: for comparing with compiled code. */
+    FLOAT32,
+    /** Float64 throughout: for gradient checks. */
+    FLOAT64
+  }
 
   private final Graph graph;
   private final Precision precision;
@@ -78,23 +84,43 @@ public final class Interpreter extends AbstractProgram {
     lossOrder = loss == null || graph.backwardNodes().contains(loss) ? List.of() : graph.dependencies(List.of(loss));
   }
 
+  /**
+   * {@return a float32 interpreter of {@code graph}, its variables at their initial values; like every
+   * program, not thread-safe}
+   *
+   * @param graph any graph: a forward, training or fused one
+   */
   public static Interpreter create(Graph graph) {
     return new Interpreter(graph, Precision.FLOAT32);
   }
 
+  /**
+   * {@return an interpreter of {@code graph} in {@code precision}, its variables at their initial values}
+   *
+   * @param graph any graph: a forward, training or fused one
+   * @param precision what values are stored as
+   */
   public static Interpreter create(Graph graph, Precision precision) {
     return new Interpreter(graph, precision);
   }
 
+  /** {@return the graph this interpreter runs} */
   public Graph graph() {
     return graph;
   }
 
+  /** {@return what values are stored as} */
   public Precision precision() {
     return precision;
   }
 
-  /** Sets a float input from doubles, keeping full precision in a float64 run. */
+  /**
+   * Sets a float input from doubles, keeping full precision in a float64 run.
+   *
+   * @param name a float input's name
+   * @param values its values, row-major, as many as its shape holds
+   * @throws IllegalArgumentException if there is no such float input or the length does not fit
+   */
   public void setInput(String name, double[] values) {
     requireFloatInput(name, values.length);
     Buffer b = buffers[graph.node(name).id()];
@@ -104,6 +130,12 @@ public final class Interpreter extends AbstractProgram {
   @Override
   protected void storeInput(String name, float[] values) {
     buffers[graph.node(name).id()].copyFrom(values);
+  }
+
+  @Override
+  protected void storeInputRows(String name, float[] values, int offset, int length) {
+    Buffer b = buffers[graph.node(name).id()];
+    for (int i = 0; i < length; i++) b.set(i, values[offset + i]);
   }
 
   @Override
@@ -168,8 +200,11 @@ public final class Interpreter extends AbstractProgram {
 
   /**
    * Evaluates everything a step would (forward and backward) without applying updates or advancing
-   * the step counter, so repeated calls see the same dropout masks. Returns the loss. For gradient
-   * checks and debugging.
+   * the step counter, so repeated calls see the same dropout masks. For gradient checks and debugging.
+   *
+   * @param training whether dropout is on
+   * @return the loss, in full precision
+   * @throws IllegalStateException if the graph has no {@code loss} output
    */
   public double evaluate(boolean training) {
     ctx.setTraining(training);
@@ -178,7 +213,12 @@ public final class Interpreter extends AbstractProgram {
     return lossValue();
   }
 
-  /** Like {@link #evaluate} but only the forward nodes the loss needs. */
+  /**
+   * {@return the loss, in full precision} Like {@link #evaluate} but only the forward nodes the loss needs.
+   *
+   * @param training whether dropout is on
+   * @throws IllegalStateException if the graph has no {@code loss} output
+   */
   public double evaluateLoss(boolean training) {
     ctx.setTraining(training);
     ctx.setStep(steps);
@@ -186,7 +226,11 @@ public final class Interpreter extends AbstractProgram {
     return lossValue();
   }
 
-  /** The loss of the last step or forward run, in full precision. */
+  /**
+   * {@return the loss of the last step or forward run, in full precision}
+   *
+   * @throws IllegalStateException if the graph has no {@code loss} output
+   */
   public double lossValue() {
     if (loss == null) throw new IllegalStateException("graph has no 'loss' output");
     return buffers[loss.id()].get(0);
@@ -210,7 +254,13 @@ public final class Interpreter extends AbstractProgram {
     return value(name).toFloats();
   }
 
-  /** A node's value in full precision. */
+  /**
+   * {@return a node's value in full precision, row-major (a copy)}
+   *
+   * @param name an output role ({@code loss}, {@code w.grad}) or a node's name
+   * @throws IllegalArgumentException if there is no such node
+   * @throws IllegalStateException if the last run did not compute it
+   */
   public double[] readDouble(String name) {
     return value(name).toDoubles();
   }
@@ -238,7 +288,13 @@ public final class Interpreter extends AbstractProgram {
     return node.shape().dims();
   }
 
-  /** Overwrites a variable's value (parameter or state) in full precision. */
+  /**
+   * Overwrites a variable's value (parameter or state) in full precision.
+   *
+   * @param name the variable's name
+   * @param values its values, row-major, as many as its shape holds
+   * @throws IllegalArgumentException if there is no such variable or the length does not fit
+   */
   public void writeDouble(String name, double[] values) {
     requireVariable(name, values.length);
     Buffer b = buffers[graph.node(name).id()];

@@ -25,6 +25,11 @@ public final class JaninoLoader implements ProgramLoader {
   private final Map<String, Class<? extends GeneratedProgram>> cache;
   private volatile long lastCompileNanos;
 
+  /**
+   * A loader with its own cache; {@link #shared()} is the one to use unless the cache must be separate.
+   *
+   * @param capacity classes the cache holds; the least recently used is dropped beyond
+   */
   public JaninoLoader(int capacity) {
     this.capacity = capacity;
     this.cache = new LinkedHashMap<>(16, 0.75f, true) {
@@ -37,12 +42,12 @@ public final class JaninoLoader implements ProgramLoader {
     };
   }
 
-  /** The loader shared by default (its cache holds 64 classes). */
+  /** {@return the loader shared by default (its cache holds 64 classes)} */
   public static JaninoLoader shared() {
     return SHARED;
   }
 
-  /** Wall time of the last compile that missed the cache, in nanoseconds. */
+  /** {@return the wall time of the last compile that missed the cache, in nanoseconds; 0 before the first} */
   public long lastCompileNanos() {
     return lastCompileNanos;
   }

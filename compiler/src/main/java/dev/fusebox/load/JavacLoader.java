@@ -23,6 +23,8 @@ import javax.tools.ToolProvider;
  * reference compiler, for tests (every generated program must compile with both) and debugging.
  */
 public final class JavacLoader implements ProgramLoader {
+  /** A loader; it keeps no cache, so every {@link #load} compiles. */
+  public JavacLoader() {}
 
   @Override
   public Class<? extends GeneratedProgram> load(ProgramEmitter.Source source) {

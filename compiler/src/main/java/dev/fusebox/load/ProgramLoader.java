@@ -10,15 +10,31 @@ import dev.fusebox.runtime.GeneratedProgram;
  */
 public interface ProgramLoader {
 
-  /** Compiles (or finds in the cache) the class of {@code source}. */
+  /**
+   * {@return the class of {@code source}, compiled or found in the cache}
+   *
+   * @param source generated source, as {@code Compilation.source} gives it
+   * @throws IllegalStateException (a bug in code generation) if the compiler rejects the source
+   */
   Class<? extends GeneratedProgram> load(ProgramEmitter.Source source);
 
-  /** A new program instance of the compiled source, with the source attached. */
+  /**
+   * {@return a new program instance of the compiled source, with the source attached; one thread}
+   *
+   * @param source generated source
+   * @throws IllegalStateException (a bug in code generation) if the source cannot be compiled or instantiated
+   */
   default GeneratedProgram newProgram(ProgramEmitter.Source source) {
     return newProgram(source, 1);
   }
 
-  /** A new program instance whose large matmuls use {@code threads} threads (close it to stop them). */
+  /**
+   * {@return a new program instance whose large matmuls use {@code threads} threads (close it to stop them)}
+   *
+   * @param source generated source
+   * @param threads 1 or more
+   * @throws IllegalStateException (a bug in code generation) if the source cannot be compiled or instantiated
+   */
   default GeneratedProgram newProgram(ProgramEmitter.Source source, int threads) {
     Class<? extends GeneratedProgram> type = load(source);
     try {
@@ -28,7 +44,14 @@ public interface ProgramLoader {
     }
   }
 
-  /** The compile error of generated code (a bug), with the offending lines and how to dump the source. */
+  /**
+   * {@return the compile error of generated code (a bug), with the offending lines and how to dump the source}
+   *
+   * @param source the source the compiler rejected
+   * @param compiler the compiler's name, for the message
+   * @param message the compiler's message
+   * @param line the 1-based line it names, or 0 if none
+   */
   static IllegalStateException compileError(ProgramEmitter.Source source, String compiler, String message, int line) {
     StringBuilder b = new StringBuilder("bug in code generation: " + compiler + " rejected the generated class "
         + source.className() + ": " + message + "\n");

@@ -71,6 +71,18 @@ public record ModelMetadata(ModelSpec spec, List<String> inputColumns, Optional<
 
   private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
+  /**
+   * Metadata; the columns are copied.
+   *
+   * @param spec the model
+   * @param inputColumns the input columns' names in order; empty when not known (then inputs go by position)
+   * @param labelColumn the label column, if known
+   * @param standardizer the standardisation applied to inputs, if any
+   * @param fuseboxVersion the version of Fusebox that wrote the file
+   * @param javaVersion the Java version that wrote it
+   * @throws IllegalArgumentException if the columns or the standardizer do not fit the spec's inputs, or
+   *     a column is named twice
+   */
   public ModelMetadata {
     Objects.requireNonNull(spec, "spec");
     inputColumns = List.copyOf(inputColumns);
@@ -91,13 +103,21 @@ public record ModelMetadata(ModelSpec spec, List<String> inputColumns, Optional<
     }
   }
 
-  /** Metadata written now, by this Fusebox and this JVM. */
+  /**
+   * {@return metadata written now, by this Fusebox and this JVM}
+   *
+   * @param spec the model
+   * @param inputColumns the input columns' names in order, one per input; empty when not known
+   * @param labelColumn the label column, if known
+   * @param standardizer the standardisation applied to inputs, if any
+   * @throws IllegalArgumentException if the columns or the standardizer do not fit the spec's inputs
+   */
   public static ModelMetadata of(ModelSpec spec, List<String> inputColumns, Optional<String> labelColumn,
       Optional<Standardizer> standardizer) {
     return new ModelMetadata(spec, inputColumns, labelColumn, standardizer, FUSEBOX_VERSION, System.getProperty("java.version"));
   }
 
-  /** The metadata strings, under {@link #KEYS}. */
+  /** {@return the metadata strings, under {@link #KEYS}, in their order} */
   public Map<String, String> toMetadata() {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("format", FORMAT);
@@ -128,8 +148,10 @@ public record ModelMetadata(ModelSpec spec, List<String> inputColumns, Optional<
   /**
    * Reads the metadata of a model file, its header alone.
    *
+   * @param file a parameter file
    * @return empty if the file does not say it is a Fusebox model (a parameter file from elsewhere)
    * @throws ParameterFileException naming the file and key when it says so but a value is wrong
+   * @throws IOException if the file cannot be read
    */
   public static Optional<ModelMetadata> read(Path file) throws IOException {
     return fromMetadata(file, SafeTensors.readMetadata(file));
@@ -139,6 +161,8 @@ public record ModelMetadata(ModelSpec spec, List<String> inputColumns, Optional<
    * The metadata of {@code file} from its strings; other keys (the pair's, the training position's, a
    * later version's) are left alone.
    *
+   * @param file the file the strings come from, for messages
+   * @param metadata its {@code __metadata__} strings
    * @return empty if the strings have no {@code format} key
    * @throws ParameterFileException naming the file and key when a value is wrong, or the format is
    *     another one or a later version

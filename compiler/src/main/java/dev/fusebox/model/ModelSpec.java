@@ -52,22 +52,54 @@ import java.util.regex.Pattern;
  * "eta_min": 0}}, each with an optional {@code "warmup_steps"} of linear warm-up; default constant). Parameters are named as in PyTorch:
  * {@code layers.{i}.weight [out, in]}, {@code layers.{i}.bias [out]}. Unknown keys and bad values are
  * errors naming the key.
+ *
+ * @param source the spec's file name, which error messages start with
+ * @param input features per row
+ * @param layers the dense layers, in order; the last one's units are the model's outputs
+ * @param loss the loss's name, one of {@link #LOSSES}
+ * @param optimizer the optimizer, with all its settings
+ * @param batch rows per batch
+ * @param epochs passes over the training data
+ * @param seed what initialisation, dropout and shuffling draw from
+ * @param init the weights' initialiser
+ * @param biasInit the biases' initialiser
+ * @param l2 λ of the L2 penalty λ·½Σ‖W‖² over the weights; 0 for none
+ * @param clipGradNorm the largest global L2 norm of the gradients; 0 for no clipping
+ * @param scheduleSpec the learning rate over epochs
  */
 public record ModelSpec(String source, int input, List<Layer> layers, String loss, Optimizer optimizer, int batch, int epochs,
     long seed, Initializer init, Initializer biasInit, double l2, double clipGradNorm, ScheduleSpec scheduleSpec) {
 
-  /** One dense layer. */
+  /**
+   * One dense layer.
+   *
+   * @param units its outputs per row
+   * @param activation applied to its affine output
+   * @param dropout the probability of dropping each output in training, in {@code [0, 1)}
+   */
   public record Layer(int units, Activation activation, double dropout) {}
 
   /**
    * A spec's {@code schedule}: its type, the numbers that type takes (the others 0), and the warm-up
    * steps (0 for none). Kept as the spec gave it, so that {@link #toJson} can write it back.
+   *
+   * @param type {@code constant}, {@code step}, {@code exponential} or {@code cosine}
+   * @param stepSize epochs between drops ({@code step})
+   * @param gamma the factor per drop or per epoch ({@code step}, {@code exponential})
+   * @param tMax epochs of the descent ({@code cosine})
+   * @param etaMin the lowest rate ({@code cosine})
+   * @param warmupSteps steps of linear warm-up; 0 for none
    */
   public record ScheduleSpec(String type, int stepSize, double gamma, int tMax, double etaMin, int warmupSteps) {
     /** The default: the optimizer's rate throughout. */
     public static final ScheduleSpec CONSTANT = new ScheduleSpec("constant", 0, 0, 0, 0, 0);
 
-    /** The schedule for a base learning rate. */
+    /**
+     * {@return the schedule for a base learning rate}
+     *
+     * @param lr the optimizer's learning rate
+     * @throws IllegalArgumentException if a number is out of the schedule's range
+     */
     public Schedule build(double lr) {
       Schedule s = switch (type) {
         case "constant" -> Schedule.constant(lr);
@@ -101,11 +133,24 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private static final Pattern DUPLICATE = Pattern.compile("Duplicate (?:field|Object property) [\"'](.*)[\"']");
 
+  /**
+   * {@return the spec a JSON file holds}
+   *
+   * @param file a spec file, UTF-8
+   * @throws SpecException naming the file, the key and what is wrong
+   * @throws IOException if the file cannot be read
+   */
   public static ModelSpec read(Path file) throws IOException {
     return parse(Files.readString(file, StandardCharsets.UTF_8), file.getFileName().toString());
   }
 
-  /** Parses spec text; {@code source} names it in error messages. */
+  /**
+   * {@return the spec the text holds}
+   *
+   * @param json the spec's JSON text
+   * @param source what error messages call it (a file name)
+   * @throws SpecException naming the source, the key and what is wrong
+   */
   public static ModelSpec parse(String json, String source) {
     JsonNode root;
     try {
@@ -222,19 +267,28 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
     }
   }
 
-  /** This spec with another seed (initialisation, dropout, shuffling). */
-  /** The same model for batches of {@code rows} rows (a serving program for one row, say). */
+  /**
+   * {@return the same model for batches of {@code rows} rows (a serving program for one row, say)}
+   *
+   * @param rows 1 or more
+   * @throws IllegalArgumentException if {@code rows} is less than 1
+   */
   public ModelSpec withBatch(int rows) {
     if (rows < 1) throw new IllegalArgumentException("batch must be at least 1, got " + rows);
     return new ModelSpec(source, input, layers, loss, optimizer, rows, epochs, seed, init, biasInit, l2, clipGradNorm, scheduleSpec);
   }
 
+  /**
+   * {@return this spec with another seed (initialisation, dropout, shuffling)}
+   *
+   * @param newSeed the seed
+   */
   public ModelSpec withSeed(long newSeed) {
     return new ModelSpec(source, input, layers, loss, optimizer, batch, epochs, newSeed, init, biasInit, l2, clipGradNorm,
         scheduleSpec);
   }
 
-  /** The learning rate over the steps of training, as the spec's {@code schedule} says. */
+  /** {@return the learning rate over the steps of training, as the spec's {@code schedule} says} */
   public Schedule schedule() {
     return scheduleSpec.build(optimizer.lr());
   }
@@ -243,6 +297,8 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
    * The whole spec as JSON that {@link #parse} reads back to an equal spec: every key written out,
    * defaults included, so that the text alone says what was trained, whatever later versions change
    * in their defaults. This is what a model file keeps of its spec.
+   *
+   * @return the JSON text, on one line
    */
   public String toJson() {
     ObjectNode root = JSON.createObjectNode().put("input", input);
@@ -262,13 +318,22 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
     }
   }
 
-  /** One way two specs differ: the key, and its value in each. */
+  /**
+   * One way two specs differ: the key, and its value in each.
+   *
+   * @param key the key path ({@code layers[0].activation})
+   * @param value its value in this spec
+   * @param other its value in the other
+   */
   public record Difference(String key, String value, String other) {}
 
   /**
    * Where this spec and {@code other} differ in what turns inputs into predictions and the reported
    * loss: the inputs, the layers' widths and activations, the loss and the L2 penalty. Training
    * settings (optimizer, batch, epochs, seeds, dropout, schedule) do not count.
+   *
+   * @param other the spec to compare with, usually a saved model's
+   * @return the differences, in key order; empty if predictions agree
    */
   public List<Difference> predictionDifferences(ModelSpec other) {
     List<Difference> d = parameterDifferences(other);
@@ -295,7 +360,12 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
         + d.other() + more);
   }
 
-  /** Where this spec and {@code other} differ in what their parameters mean: the inputs, the layers' widths and activations. */
+  /**
+   * {@return where this spec and {@code other} differ in what their parameters mean: the inputs, the
+   * layers' widths and activations; empty if the parameters fit both}
+   *
+   * @param other the spec to compare with
+   */
   public List<Difference> parameterDifferences(ModelSpec other) {
     List<Difference> d = new ArrayList<>();
     if (input != other.input) d.add(new Difference("input", Integer.toString(input), Integer.toString(other.input)));
@@ -316,22 +386,25 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
     return d;
   }
 
-  /** Number of outputs of the last layer. */
+  /** {@return the number of outputs of the last layer} */
   public int outputs() {
     return layers.get(layers.size() - 1).units();
   }
 
-  /** The catalogue's row of the spec's loss: its op, and what its labels and outputs are. */
+  /** {@return the catalogue's row of the spec's loss: its op, and what its labels and outputs are} */
   public LossEntry lossEntry() {
     return Catalogue.specLoss(loss).orElseThrow(() -> new IllegalStateException("spec loss '" + loss + "' is not in the catalogue"));
   }
 
-  /** How the label column of a data file is read: class indices or float targets. */
+  /** {@return how the label column of a data file is read: class indices or float targets} */
   public LabelKind labelKind() {
     return lossEntry().spec().labels();
   }
 
-  /** The forward graph: inputs {@code x} and {@code y}, outputs {@code prediction} and {@code loss}. */
+  /**
+   * {@return the forward graph: inputs {@code x} {@code [batch, input]} and {@code y} (labels or targets),
+   * outputs {@code prediction} (the last layer's output: logits for a classifier) and {@code loss}}
+   */
   public Graph forward() {
     GraphBuilder g = GraphBuilder.create(seed).at(source);
     Tensor x = g.input("x", batch, input);
@@ -351,7 +424,7 @@ public record ModelSpec(String source, int input, List<Layer> layers, String los
     return g.output("prediction", h).loss(value).build();
   }
 
-  /** Forward, backward and the optimizer's updates: what a training program runs. */
+  /** {@return forward, backward and the optimizer's updates: what a training program runs} */
   public Graph training() {
     return TrainingGraph.of(forward(), optimizer, clipGradNorm);
   }

@@ -4,6 +4,11 @@ package dev.fusebox.model;
 public final class SpecException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * An exception with this message.
+   *
+   * @param message the file, the key path and what is wrong
+   */
   public SpecException(String message) {
     super(message);
   }

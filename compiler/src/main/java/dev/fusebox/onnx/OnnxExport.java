@@ -78,7 +78,11 @@ public final class OnnxExport {
   /**
    * An export of {@code graph} (a forward graph, or any graph its outputs can be read from) with the
    * values of its parameters, by name: a parameter file's tensors or a program's {@code state()}
-   * (tensors the graph does not use are ignored).
+   * (tensors the graph does not use are ignored). Nothing is checked until {@link #export()}.
+   *
+   * @param graph the graph to export
+   * @param parameters the parameters' values, by name
+   * @return the export, named {@value #PRODUCER}, without metadata or standardisation
    */
   public static OnnxExport of(Graph graph, NamedTensors parameters) {
     Objects.requireNonNull(graph, "graph");
@@ -86,18 +90,36 @@ public final class OnnxExport {
     return new OnnxExport(graph, parameters, PRODUCER, Map.of(), Map.of());
   }
 
-  /** The name of the ONNX graph (default {@code fusebox}). */
+  /**
+   * Sets the name of the ONNX graph (default {@code fusebox}).
+   *
+   * @param graphName not blank
+   * @return a changed copy; this export is unchanged
+   * @throws IllegalArgumentException if the name is null or blank
+   */
   public OnnxExport withName(String graphName) {
     if (graphName == null || graphName.isBlank()) throw new IllegalArgumentException("the ONNX graph's name must not be blank");
     return new OnnxExport(graph, parameters, graphName, metadata, standardizers);
   }
 
-  /** Puts a spec file's text into the model's metadata, under {@value #SPEC_KEY}. */
+  /**
+   * Puts a spec file's text into the model's metadata, under {@value #SPEC_KEY}.
+   *
+   * @param specJson the spec's JSON ({@code ModelSpec.toJson()})
+   * @return a changed copy; this export is unchanged
+   */
   public OnnxExport withSpec(String specJson) {
     return withMetadata(SPEC_KEY, specJson);
   }
 
-  /** Adds (or replaces) a metadata property of the model. */
+  /**
+   * Adds (or replaces) a metadata property of the model.
+   *
+   * @param key not empty
+   * @param value any text
+   * @return a changed copy; this export is unchanged
+   * @throws IllegalArgumentException if the key is null or empty
+   */
   public OnnxExport withMetadata(String key, String value) {
     if (key == null || key.isEmpty()) throw new IllegalArgumentException("a metadata key must not be empty");
     Objects.requireNonNull(value, "value of metadata '" + key + "'");
@@ -109,6 +131,11 @@ public final class OnnxExport {
   /**
    * Standardises the features input {@code input} inside the model, {@code (x − mean) / scale} per
    * feature as {@link Standardizer#apply} does, so that the model takes raw features.
+   *
+   * @param input the name of a features input of the graph, {@code [batch, features]}
+   * @param standardizer of as many features as the input has ({@link #export()} checks)
+   * @return a changed copy; this export is unchanged
+   * @throws IllegalArgumentException if the graph has no node of that name
    */
   public OnnxExport withStandardization(String input, Standardizer standardizer) {
     Objects.requireNonNull(standardizer, "standardizer");
@@ -118,7 +145,11 @@ public final class OnnxExport {
     return new OnnxExport(graph, parameters, name, metadata, s);
   }
 
-  /** The ONNX model, in memory. */
+  /**
+   * {@return the ONNX model, in memory}
+   *
+   * @throws OnnxExportException naming the node or parameter that cannot be exported
+   */
   public OnnxModel export() {
     Exporter exporter = new Exporter(graph, parameters, standardizers);
     exporter.run();
@@ -131,6 +162,12 @@ public final class OnnxExport {
   /**
    * Exports the model into {@code file}, replacing it atomically (a temporary file beside it is
    * renamed over it), and returns it. The directory must exist.
+   *
+   * @param file the file to write
+   * @return the model written
+   * @throws OnnxExportException naming the node or parameter that cannot be exported; nothing is written
+   * @throws java.nio.file.NoSuchFileException if the directory does not exist
+   * @throws IOException if the file cannot be written; an existing file keeps its contents
    */
   public OnnxModel write(Path file) throws IOException {
     OnnxModel model = export();
@@ -154,7 +191,7 @@ public final class OnnxExport {
     return model;
   }
 
-  /** The Fusebox release that writes the models ({@code unknown} when run from classes the build did not process). */
+  /** {@return the Fusebox release that writes the models ({@code unknown} when run from classes the build did not process)} */
   public static String producerVersion() {
     try (InputStream in = OnnxExport.class.getResourceAsStream("producer.properties")) {
       if (in == null) return "unknown";

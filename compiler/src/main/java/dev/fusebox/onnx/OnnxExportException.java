@@ -7,6 +7,11 @@ package dev.fusebox.onnx;
 public final class OnnxExportException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * An exception with this message.
+   *
+   * @param message the node, its op and the reason, on one line
+   */
   public OnnxExportException(String message) {
     super(message);
   }

@@ -40,42 +40,42 @@ public final class OnnxModel {
     this.metadata = Map.copyOf(metadata);
   }
 
-  /** The ONNX file's contents (a copy). */
+  /** {@return the ONNX file's contents (a copy)} */
   public byte[] bytes() {
     return bytes.clone();
   }
 
-  /** The file's size in bytes. */
+  /** {@return the file's size in bytes} */
   public int size() {
     return bytes.length;
   }
 
-  /** The ONNX operator set the model imports. */
+  /** {@return the ONNX operator set the model imports} */
   public int opset() {
     return opset;
   }
 
-  /** The inputs, in graph order. */
+  /** {@return the inputs, in graph order} */
   public List<Tensor> inputs() {
     return inputs;
   }
 
-  /** The outputs: the loss heads' first, then the graph's other outputs in declaration order. */
+  /** {@return the outputs: the loss heads' first, then the graph's other outputs in declaration order} */
   public List<Tensor> outputs() {
     return outputs;
   }
 
-  /** The ONNX operator of each node, in order. */
+  /** {@return the ONNX operator of each node, in order} */
   public List<String> operators() {
     return operators;
   }
 
-  /** The model's metadata properties. */
+  /** {@return the model's metadata properties (unmodifiable, in no particular order)} */
   public Map<String, String> metadata() {
     return metadata;
   }
 
-  /** {@code ONNX opset 17, 3 nodes; input x [batch, 4]; outputs probabilities [batch, 3], class [batch]}. */
+  /** {@return one line such as {@code ONNX opset 17, 3 nodes; input x [batch, 4]; outputs probabilities [batch, 3], class [batch]}} */
   public String summary() {
     return "ONNX opset " + opset + ", " + operators.size() + " node" + (operators.size() == 1 ? "" : "s") + "; input"
         + (inputs.size() == 1 ? " " : "s ") + list(inputs) + "; output" + (outputs.size() == 1 ? " " : "s ") + list(outputs);

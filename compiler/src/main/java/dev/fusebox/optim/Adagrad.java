@@ -16,9 +16,25 @@ import java.util.Map;
  * s ← s + g²                                 (s starts at initial_accumulator_value)
  * p ← p − η·g / (√s + ε)
  * </pre>
+ *
+ * @param lr the learning rate, not negative (the {@code lr} input's value until a schedule sets it)
+ * @param lrDecay the learning-rate decay per step, not negative
+ * @param weightDecay the L2 penalty added to the gradient, not negative
+ * @param initialAccumulator the starting value of the sum of squared gradients, not negative
+ * @param eps added to the denominator, not negative
  */
 public record Adagrad(double lr, double lrDecay, double weightDecay, double initialAccumulator, double eps) implements Optimizer {
 
+  /**
+   * Adagrad with these settings; {@link Optimizer#adagrad} gives PyTorch's defaults.
+   *
+   * @param lr the learning rate, not negative (the {@code lr} input's value until a schedule sets it)
+   * @param lrDecay the learning-rate decay per step, not negative
+   * @param weightDecay the L2 penalty added to the gradient, not negative
+   * @param initialAccumulator the starting value of the sum of squared gradients, not negative
+   * @param eps added to the denominator, not negative
+   * @throws IllegalArgumentException naming the setting that is out of range, as PyTorch's messages do
+   */
   public Adagrad {
     Optimizer.check(lr >= 0, "Invalid learning rate", lr);
     Optimizer.check(lrDecay >= 0, "Invalid lr_decay value", lrDecay);
@@ -27,18 +43,46 @@ public record Adagrad(double lr, double lrDecay, double weightDecay, double init
     Optimizer.check(eps >= 0, "Invalid epsilon value", eps);
   }
 
+  /**
+   * Sets the learning-rate decay.
+   *
+   * @param lrDecay not negative
+   * @return a new optimizer; this one is unchanged
+   * @throws IllegalArgumentException if {@code lrDecay} is negative
+   */
   public Adagrad withLrDecay(double lrDecay) {
     return new Adagrad(lr, lrDecay, weightDecay, initialAccumulator, eps);
   }
 
+  /**
+   * Sets the L2 penalty added to the gradient.
+   *
+   * @param weightDecay not negative
+   * @return a new optimizer; this one is unchanged
+   * @throws IllegalArgumentException if {@code weightDecay} is negative
+   */
   public Adagrad withWeightDecay(double weightDecay) {
     return new Adagrad(lr, lrDecay, weightDecay, initialAccumulator, eps);
   }
 
+  /**
+   * Sets the starting value of the sum of squared gradients.
+   *
+   * @param value not negative
+   * @return a new optimizer; this one is unchanged
+   * @throws IllegalArgumentException if {@code value} is negative
+   */
   public Adagrad withInitialAccumulator(double value) {
     return new Adagrad(lr, lrDecay, weightDecay, value, eps);
   }
 
+  /**
+   * Sets the denominator's epsilon.
+   *
+   * @param eps not negative
+   * @return a new optimizer; this one is unchanged
+   * @throws IllegalArgumentException if {@code eps} is negative
+   */
   public Adagrad withEps(double eps) {
     return new Adagrad(lr, lrDecay, weightDecay, initialAccumulator, eps);
   }

@@ -20,10 +20,30 @@ import java.util.Map;
  * </pre>
  *
  * with m and v starting at 0 and t counting steps from 1. AdamW's default weight decay is 0.01.
+ *
+ * @param lr the learning rate, not negative (the {@code lr} input's value until a schedule sets it)
+ * @param beta1 the decay of the first moment, in {@code [0, 1)}
+ * @param beta2 the decay of the second moment, in {@code [0, 1)}
+ * @param eps added to the denominator, not negative
+ * @param weightDecay the weight decay, not negative: an L2 penalty on the gradient (Adam) or a shrink of the parameter (AdamW)
+ * @param amsgrad whether to use the largest second moment so far (AMSGrad)
+ * @param decoupled AdamW's decoupled weight decay rather than Adam's
  */
 public record Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad, boolean decoupled)
     implements Optimizer {
 
+  /**
+   * Adam or AdamW with these settings; {@link Optimizer#adam} and {@link Optimizer#adamW} give PyTorch's defaults.
+   *
+   * @param lr the learning rate, not negative (the {@code lr} input's value until a schedule sets it)
+   * @param beta1 the decay of the first moment, in {@code [0, 1)}
+   * @param beta2 the decay of the second moment, in {@code [0, 1)}
+   * @param eps added to the denominator, not negative
+   * @param weightDecay the weight decay, not negative: an L2 penalty on the gradient (Adam) or a shrink of the parameter (AdamW)
+   * @param amsgrad whether to use the largest second moment so far (AMSGrad)
+   * @param decoupled AdamW's decoupled weight decay rather than Adam's
+   * @throws IllegalArgumentException naming the setting that is out of range, as PyTorch's messages do
+   */
   public Adam {
     Optimizer.check(lr >= 0, "Invalid learning rate", lr);
     Optimizer.check(eps >= 0, "Invalid epsilon value", eps);
@@ -32,18 +52,46 @@ public record Adam(double lr, double beta1, double beta2, double eps, double wei
     Optimizer.check(weightDecay >= 0, "Invalid weight_decay value", weightDecay);
   }
 
+  /**
+   * Sets the moment decays.
+   *
+   * @param beta1 the first moment's, in {@code [0, 1)}
+   * @param beta2 the second moment's, in {@code [0, 1)}
+   * @return a new optimizer; this one is unchanged
+   * @throws IllegalArgumentException if a beta is outside {@code [0, 1)}
+   */
   public Adam withBetas(double beta1, double beta2) {
     return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, decoupled);
   }
 
+  /**
+   * Sets the denominator's epsilon.
+   *
+   * @param eps not negative
+   * @return a new optimizer; this one is unchanged
+   * @throws IllegalArgumentException if {@code eps} is negative
+   */
   public Adam withEps(double eps) {
     return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, decoupled);
   }
 
+  /**
+   * Sets the weight decay (coupled for Adam, decoupled for AdamW).
+   *
+   * @param weightDecay not negative
+   * @return a new optimizer; this one is unchanged
+   * @throws IllegalArgumentException if {@code weightDecay} is negative
+   */
   public Adam withWeightDecay(double weightDecay) {
     return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, decoupled);
   }
 
+  /**
+   * Turns AMSGrad on or off.
+   *
+   * @param amsgrad whether to use it
+   * @return a new optimizer; this one is unchanged
+   */
   public Adam withAmsgrad(boolean amsgrad) {
     return new Adam(lr, beta1, beta2, eps, weightDecay, amsgrad, decoupled);
   }

@@ -17,10 +17,28 @@ import java.util.Map;
  * b ← momentum·b + g/a;  p ← p − lr·b              if momentum &gt; 0 (b starts at 0)
  * p ← p − lr·g/a                                   otherwise
  * </pre>
+ *
+ * @param lr the learning rate, not negative (the {@code lr} input's value until a schedule sets it)
+ * @param alpha the smoothing constant α, not negative
+ * @param eps added to the denominator, not negative
+ * @param weightDecay the L2 penalty added to the gradient, not negative
+ * @param momentum the momentum factor, not negative; 0 for none
+ * @param centered whether to normalise by the estimated variance of the gradient
  */
 public record RmsProp(double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered)
     implements Optimizer {
 
+  /**
+   * RMSprop with these settings; {@link Optimizer#rmsProp} gives PyTorch's defaults.
+   *
+   * @param lr the learning rate, not negative (the {@code lr} input's value until a schedule sets it)
+   * @param alpha the smoothing constant α, not negative
+   * @param eps added to the denominator, not negative
+   * @param weightDecay the L2 penalty added to the gradient, not negative
+   * @param momentum the momentum factor, not negative; 0 for none
+   * @param centered whether to normalise by the estimated variance of the gradient
+   * @throws IllegalArgumentException naming the setting that is out of range, as PyTorch's messages do
+   */
   public RmsProp {
     Optimizer.check(lr >= 0, "Invalid learning rate", lr);
     Optimizer.check(eps >= 0, "Invalid epsilon value", eps);
@@ -29,22 +47,56 @@ public record RmsProp(double lr, double alpha, double eps, double weightDecay, d
     Optimizer.check(weightDecay >= 0, "Invalid weight_decay value", weightDecay);
   }
 
+  /**
+   * Sets the smoothing constant.
+   *
+   * @param alpha not negative
+   * @return a new optimizer; this one is unchanged
+   * @throws IllegalArgumentException if {@code alpha} is negative
+   */
   public RmsProp withAlpha(double alpha) {
     return new RmsProp(lr, alpha, eps, weightDecay, momentum, centered);
   }
 
+  /**
+   * Sets the denominator's epsilon.
+   *
+   * @param eps not negative
+   * @return a new optimizer; this one is unchanged
+   * @throws IllegalArgumentException if {@code eps} is negative
+   */
   public RmsProp withEps(double eps) {
     return new RmsProp(lr, alpha, eps, weightDecay, momentum, centered);
   }
 
+  /**
+   * Sets the L2 penalty added to the gradient.
+   *
+   * @param weightDecay not negative
+   * @return a new optimizer; this one is unchanged
+   * @throws IllegalArgumentException if {@code weightDecay} is negative
+   */
   public RmsProp withWeightDecay(double weightDecay) {
     return new RmsProp(lr, alpha, eps, weightDecay, momentum, centered);
   }
 
+  /**
+   * Sets the momentum factor.
+   *
+   * @param momentum not negative; 0 for none
+   * @return a new optimizer; this one is unchanged
+   * @throws IllegalArgumentException if {@code momentum} is negative
+   */
   public RmsProp withMomentum(double momentum) {
     return new RmsProp(lr, alpha, eps, weightDecay, momentum, centered);
   }
 
+  /**
+   * Turns the centered form on or off.
+   *
+   * @param centered whether to use it
+   * @return a new optimizer; this one is unchanged
+   */
   public RmsProp withCentered(boolean centered) {
     return new RmsProp(lr, alpha, eps, weightDecay, momentum, centered);
   }

@@ -16,9 +16,25 @@ import java.util.Map;
  *                   g ← g + momentum·b if nesterov, else b
  * p ← p − lr·g
  * </pre>
+ *
+ * @param lr the learning rate, not negative (the {@code lr} input's value until a schedule sets it)
+ * @param momentum the momentum factor, not negative; 0 for none
+ * @param dampening dampening of the momentum
+ * @param weightDecay the L2 penalty added to the gradient, not negative
+ * @param nesterov whether to use Nesterov momentum (which needs a momentum and zero dampening)
  */
 public record Sgd(double lr, double momentum, double dampening, double weightDecay, boolean nesterov) implements Optimizer {
 
+  /**
+   * SGD with these settings; {@link Optimizer#sgd} gives PyTorch's defaults.
+   *
+   * @param lr the learning rate, not negative (the {@code lr} input's value until a schedule sets it)
+   * @param momentum the momentum factor, not negative; 0 for none
+   * @param dampening dampening of the momentum
+   * @param weightDecay the L2 penalty added to the gradient, not negative
+   * @param nesterov whether to use Nesterov momentum (which needs a momentum and zero dampening)
+   * @throws IllegalArgumentException naming the setting that is out of range, as PyTorch's messages do
+   */
   public Sgd {
     Optimizer.check(lr >= 0, "Invalid learning rate", lr);
     Optimizer.check(momentum >= 0, "Invalid momentum value", momentum);
@@ -28,18 +44,46 @@ public record Sgd(double lr, double momentum, double dampening, double weightDec
     }
   }
 
+  /**
+   * Sets the momentum factor.
+   *
+   * @param momentum not negative; 0 for none
+   * @return a new optimizer; this one is unchanged
+   * @throws IllegalArgumentException if {@code momentum} is negative, or 0 with Nesterov momentum on
+   */
   public Sgd withMomentum(double momentum) {
     return new Sgd(lr, momentum, dampening, weightDecay, nesterov);
   }
 
+  /**
+   * Turns Nesterov momentum on or off; set a momentum first.
+   *
+   * @param nesterov whether to use it
+   * @return a new optimizer; this one is unchanged
+   * @throws IllegalArgumentException if {@code nesterov} is true and the momentum is 0 or the dampening is not
+   */
   public Sgd withNesterov(boolean nesterov) {
     return new Sgd(lr, momentum, dampening, weightDecay, nesterov);
   }
 
+  /**
+   * Sets the dampening of the momentum.
+   *
+   * @param dampening the dampening, 0 for none
+   * @return a new optimizer; this one is unchanged
+   * @throws IllegalArgumentException if Nesterov momentum is on and {@code dampening} is not 0
+   */
   public Sgd withDampening(double dampening) {
     return new Sgd(lr, momentum, dampening, weightDecay, nesterov);
   }
 
+  /**
+   * Sets the L2 penalty added to the gradient.
+   *
+   * @param weightDecay not negative
+   * @return a new optimizer; this one is unchanged
+   * @throws IllegalArgumentException if {@code weightDecay} is negative
+   */
   public Sgd withWeightDecay(double weightDecay) {
     return new Sgd(lr, momentum, dampening, weightDecay, nesterov);
   }

@@ -32,11 +32,27 @@ import java.util.Set;
 public final class TrainingGraph {
   private TrainingGraph() {}
 
+  /**
+   * {@return the training graph of {@code forward} with {@code optimizer}'s updates, without clipping}
+   *
+   * @param forward a forward graph with a scalar {@code loss} output
+   * @param optimizer the optimizer
+   * @throws IllegalArgumentException if the graph has no trainable parameter, or the loss reaches none
+   */
   public static Graph of(Graph forward, Optimizer optimizer) {
     return of(forward, optimizer, 0);
   }
 
-  /** As {@link #of(Graph, Optimizer)}, clipping gradients to global L2 norm {@code maxNorm} when it is positive. */
+  /**
+   * {@return the training graph as {@link #of(Graph, Optimizer)} makes it, clipping gradients to global L2
+   * norm {@code maxNorm} when it is positive}
+   *
+   * @param forward a forward graph with a scalar {@code loss} output
+   * @param optimizer the optimizer
+   * @param maxNorm the largest global norm, finite and not negative; 0 for no clipping
+   * @throws IllegalArgumentException if {@code maxNorm} is out of range, the graph has no trainable
+   *     parameter, or the loss reaches none
+   */
   public static Graph of(Graph forward, Optimizer optimizer, double maxNorm) {
     checkNorm(maxNorm);
     Graph.Builder b = forward.toBuilder();
@@ -51,6 +67,10 @@ public final class TrainingGraph {
    * micro-batches sets each micro-batch's scale to its share of the global batch's valid rows, so that
    * the micro-batches' gradients add up to the global batch's. Output {@code loss} stays the
    * micro-batch's own mean loss.
+   *
+   * @param forward a forward graph with a scalar {@code loss} output
+   * @return the gradient graph; it updates nothing
+   * @throws IllegalArgumentException if the graph has no trainable parameter, or the loss reaches none
    */
   public static Graph gradients(Graph forward) {
     Graph.Builder b = forward.toBuilder();
@@ -66,6 +86,13 @@ public final class TrainingGraph {
    * (the same names, initialisers and seeds as in {@code forward}, so both halves start alike), a whole
    * tensor input {@code <param>.grad} for each (the summed gradient), optional clipping by global norm,
    * and the optimizer's updates with its state, {@code lr} and {@code optimizer.step} as in {@link #of}.
+   *
+   * @param forward the forward graph {@link #gradients} was given
+   * @param optimizer the optimizer
+   * @param maxNorm the largest global norm of the summed gradients, finite and not negative; 0 for no clipping
+   * @return the update graph; it has no forward pass
+   * @throws IllegalArgumentException if {@code maxNorm} is out of range, the graph has no trainable
+   *     parameter, or the loss reaches none
    */
   public static Graph update(Graph forward, Optimizer optimizer, double maxNorm) {
     checkNorm(maxNorm);

@@ -27,22 +27,28 @@ public final class Updates {
     this.step = step;
   }
 
-  /** Parameter → gradient, in declaration order. */
+  /** {@return parameter → gradient, in declaration order; only parameters the loss reaches} */
   public Map<Node, Node> gradients() {
     return gradients;
   }
 
-  /** The learning rate, a scalar input. */
+  /** {@return the learning rate, a scalar input} */
   public Node lr() {
     return lr;
   }
 
-  /** The step number of the step being taken: 1, 2, 3, ... (a scalar). */
+  /** {@return the step number of the step being taken: 1, 2, 3, ... (a scalar)} */
   public Node step() {
     return step;
   }
 
-  /** A state variable {@code <param>.<what>} shaped like the parameter, starting at {@code initial}. */
+  /**
+   * {@return a new state variable {@code <param>.<what>} shaped like the parameter, starting at {@code initial}}
+   *
+   * @param param the parameter
+   * @param what the state's name after the parameter's, as PyTorch's state dict has it ({@code exp_avg})
+   * @param initial the value of every element before the first step
+   */
   public Node state(Node param, String what, double initial) {
     return graph.add(Variable.state(param.shape(), Initializers.constant(initial)), java.util.List.of(),
         param.name() + "." + what, param.site(), null);
@@ -51,18 +57,35 @@ public final class Updates {
   /**
    * An elementwise node named {@code name} whose op is {@code op} (say {@code adam_exp_avg}), computing
    * {@code body} over {@code inputs} (x0, x1, ... in order).
+   *
+   * @param name the node's name
+   * @param op the op's name in printed graphs and generated code
+   * @param body the expression
+   * @param inputs at least one; the node's call site is the first's
+   * @return the node
    */
   public Node compute(String name, String op, Expr body, Node... inputs) {
     return graph.add(Elementwise.plain(op, inputs.length, body), Arrays.asList(inputs), name, inputs[0].site(), null);
   }
 
-  /** A scalar computed once per step from the step number: {@code body} over x0 = t. */
+  /**
+   * {@return a scalar computed once per step from the step number, shared by every parameter: the
+   * existing node of that name, if there is one}
+   *
+   * @param name the node's name ({@code adam.bias_correction1})
+   * @param body the expression over x0 = t
+   */
   public Node scalar(String name, Expr body) {
     Node existing = graph.find(name);
     return existing != null ? existing : compute(name, name.replace('.', '_'), body, step);
   }
 
-  /** Declares that a step sets {@code variable} to {@code value}. */
+  /**
+   * Declares that a step sets {@code variable} to {@code value}; all updates take effect together.
+   *
+   * @param variable a parameter or state variable
+   * @param value the node computing its new value
+   */
   public void set(Node variable, Node value) {
     graph.update(variable, value);
   }

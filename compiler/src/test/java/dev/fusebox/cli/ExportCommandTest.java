@@ -2,10 +2,12 @@ package dev.fusebox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fusebox.model.ModelMetadata;
 import dev.fusebox.model.ModelSpec;
 import dev.fusebox.onnx.OnnxExport;
 import dev.fusebox.runtime.FloatTensor;
 import dev.fusebox.runtime.NamedTensors;
+import dev.fusebox.runtime.data.Standardizer;
 import dev.fusebox.runtime.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code fusebox export} writes what the Java API exports for the spec and the trained parameters
- * (whose ONNX Runtime checks are {@code OnnxRuntimeRoundTripTest}'s), says what the file takes and
- * gives, and rejects parameters that are not the spec's as {@code predict} does.
+ * {@code fusebox export} writes what the Java API exports for the model and its trained parameters
+ * (whose ONNX Runtime checks are {@code OnnxRuntimeRoundTripTest}'s), with its standardisation; says
+ * what the file takes and gives; reads the spec from the model file, and rejects a spec or parameters
+ * that do not fit it as {@code predict} does.
  */
 class ExportCommandTest {
   @TempDir Path dir;
@@ -53,6 +56,55 @@ class ExportCommandTest {
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.outLines()).containsExactly("wrote " + dir.resolve("r.onnx") + ": ONNX opset 17, 5 nodes; input x [batch, 3]; "
         + "output prediction [batch, 1]");
+  }
+
+  @Test
+  void aModelFileIsExportedWithoutItsSpecAndWithItsStandardisation() throws IOException {
+    Path spec = Cli.resource("iris.json", dir);
+    Path model = dir.resolve("flowers.safetensors");
+    Cli.Result trained = Cli.run("train", spec, "--data", Cli.resource("iris.csv", dir), "--label", "species", "--steps", 3,
+        "--standardize", "--out", model);
+    assertThat(trained.exitCode()).as(trained.err()).isZero();
+    Path out = dir.resolve("flowers.onnx");
+
+    Cli.Result r = Cli.run("export", "--model", model, "--out", out);
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.err()).isEmpty();
+    // The standardisation's Sub and Div come before the network's five nodes.
+    assertThat(r.outLines()).containsExactly("wrote " + out + ": ONNX opset 17, 7 nodes; input x [batch, 4]; "
+        + "outputs probabilities [batch, 3], class [batch], prediction [batch, 3]");
+    ModelMetadata own = ModelMetadata.read(model).orElseThrow();
+    Standardizer standardizer = own.standardizer().orElseThrow();
+    assertThat(standardizer.mean()[0]).isGreaterThan(5); // sepal length in cm: a real standardisation, not the identity
+    byte[] expected = OnnxExport.of(own.spec().forward(), SafeTensors.read(model).tensors()).withName("flowers")
+        .withSpec(own.spec().toJson()).withStandardization("x", standardizer).export().bytes();
+    assertThat(Files.readAllBytes(out)).isEqualTo(expected);
+
+    // A spec given must agree with the model's own, as for predict; the file's text then goes into the metadata.
+    Cli.Result agreeing = Cli.run("export", spec, "--model", model, "--out", dir.resolve("again.onnx"));
+    assertThat(agreeing.exitCode()).as(agreeing.err()).isZero();
+    assertThat(Files.readAllBytes(dir.resolve("again.onnx"))).isEqualTo(OnnxExport.of(own.spec().forward(),
+        SafeTensors.read(model).tensors()).withName("iris").withSpec(Files.readString(spec)).withStandardization("x", standardizer)
+        .export().bytes());
+    Path tanh = Cli.write(dir.resolve("tanh.json"), Files.readString(spec).replace("relu", "tanh"));
+    Cli.Result disagreeing = Cli.run("export", tanh, "--model", model, "--out", dir.resolve("tanh.onnx"));
+    assertThat(disagreeing.exitCode()).isEqualTo(Errors.USER);
+    assertThat(disagreeing.error()).isEqualTo("fusebox: error: tanh.json: layers[0].activation is tanh, but flowers.safetensors was "
+        + "trained with relu; the model file holds its own spec, so SPEC.json can be left out");
+    assertThat(dir.resolve("tanh.onnx")).doesNotExist();
+  }
+
+  @Test
+  void parametersAloneNeedTheirSpec() throws IOException {
+    Path spec = Cli.resource("iris.json", dir);
+    Path bare = dir.resolve("bare.safetensors");
+    SafeTensors.write(bare, SafeTensors.read(train(spec, "iris.csv", "species")).tensors());
+    Cli.Result r = Cli.run("export", "--model", bare, "--out", dir.resolve("bare.onnx"));
+    assertThat(r.exitCode()).isEqualTo(Errors.USER);
+    assertThat(r.error()).isEqualTo("fusebox: error: bare.safetensors: does not describe itself (no 'format' in its metadata: it was "
+        + "not written by Fusebox 0.1 or later); give its spec");
+    assertThat(dir.resolve("bare.onnx")).doesNotExist();
+    assertThat(Cli.run("export", spec, "--model", bare, "--out", dir.resolve("bare.onnx")).exitCode()).isZero();
   }
 
   @Test

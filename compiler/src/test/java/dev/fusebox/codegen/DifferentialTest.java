@@ -169,7 +169,8 @@ class DifferentialTest {
     List<Arguments> a = new ArrayList<>();
     // n = 6L + 3: one tile of 6 vectors, then a partial vector; n = 11L + 3: a tile of 6 vectors, one
     // of 4, one single vector and a partial one; n = 2L + 1 (narrow tiles): two single vectors and a
-    // partial one; k = 520: a transposed A is copied row-major
+    // partial one; a transposed A is packed into micro-panels of four rows, sixteen rows per pass and then
+    // four (m = 70: 68 rows), its rows left over (m = 70, 69, 5) read where they are
     int[][] shapes = {{70, 130, 6 * L + 3}, {66, 520, 5}, {5, 140, 6 * L + 3}, {66, 129, 11 * L + 3}, {69, 130, 2 * L + 1}};
     for (int[] s : shapes) for (String layout : new String[] {"nn", "nt", "tn", "tt"}) a.add(Arguments.of(layout, s[0], s[1], s[2]));
     return a.stream();

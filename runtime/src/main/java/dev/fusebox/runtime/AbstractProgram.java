@@ -2,6 +2,7 @@ package dev.fusebox.runtime;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +31,15 @@ public abstract class AbstractProgram implements Program {
   private final int batchSize;
   private final Map<String, InputSpec> inputs = new LinkedHashMap<>();
   private final Map<String, Variable> variables = new LinkedHashMap<>();
+  /** Values per row of each batched float input, for {@link #setInputRows}. */
+  private final Map<String, Integer> rowWidths = new HashMap<>();
 
-  /** A program whose batched inputs have {@code batchSize} rows. */
+  /**
+   * A program whose batched inputs have {@code batchSize} rows.
+   *
+   * @param batchSize 1 or more
+   * @throws IllegalArgumentException if {@code batchSize} is less than 1
+   */
   protected AbstractProgram(int batchSize) {
     if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
     this.batchSize = batchSize;
@@ -39,12 +47,28 @@ public abstract class AbstractProgram implements Program {
 
   // ---- declarations, made by the subclass's constructor
 
-  /** Declares an input the caller sets. */
+  /**
+   * Declares an input the caller sets.
+   *
+   * @param input its name, shape, kind and classes
+   * @throws IllegalStateException if an input of that name was declared before
+   */
   protected final void declareInput(InputSpec input) {
     if (inputs.put(input.name(), input) != null) throw new IllegalStateException("program declares input '" + input.name() + "' twice");
+    int[] shape = input.shape();
+    if (input.kind() != InputKind.LABELS && shape.length > 0 && shape[0] == batchSize) {
+      rowWidths.put(input.name(), BatchRows.width("input", input.name(), shape, batchSize));
+    }
   }
 
-  /** Declares a parameter ({@code trainable}) or an optimizer state tensor, which {@link #state()} and {@link #load} see. */
+  /**
+   * Declares a parameter or an optimizer state tensor, which {@link #state()} and {@link #load} see.
+   *
+   * @param name unique among the variables
+   * @param shape its dimensions (copied)
+   * @param trainable true for a parameter (listed by {@link #parameterNames()}), false for optimizer state
+   * @throws IllegalStateException if a variable of that name was declared before
+   */
   protected final void declareVariable(String name, int[] shape, boolean trainable) {
     if (variables.put(name, new Variable(name, shape.clone(), trainable)) != null) {
       throw new IllegalStateException("program declares variable '" + name + "' twice");
@@ -53,27 +77,71 @@ public abstract class AbstractProgram implements Program {
 
   // ---- storage, implemented by the subclass; called with checked arguments only
 
-  /** Copies the values of a float input (features, targets, one-hot rows or a scalar), exactly its size. */
+  /**
+   * Copies the values of a float input (features, targets, one-hot rows or a scalar).
+   *
+   * @param name a declared float input
+   * @param values exactly its size
+   */
   protected abstract void storeInput(String name, float[] values);
 
-  /** Copies class labels, one per row, each a valid class, into a labels input. */
+  /**
+   * Copies leading rows into a float input (its first {@code length} values), leaving the rest as they were.
+   *
+   * @param name a declared batched float input
+   * @param values where the rows are read from
+   * @param offset index in {@code values} of the first value
+   * @param length how many values to copy: whole rows, checked
+   */
+  protected abstract void storeInputRows(String name, float[] values, int offset, int length);
+
+  /**
+   * Copies class labels into a labels input.
+   *
+   * @param name a declared labels input
+   * @param labels one per row, each a valid class
+   */
   protected abstract void storeLabels(String name, int[] labels);
 
-  /** Sets a float input of one value. */
+  /**
+   * Sets a float input of one value.
+   *
+   * @param name a declared float input of size 1
+   * @param value its new value
+   */
   protected abstract void storeScalar(String name, float value);
 
-  /** Records how many leading rows of the batch are real data, in {@code [1, batchSize()]}. */
+  /**
+   * Records how many leading rows of the batch are real data.
+   *
+   * @param rows in {@code [1, batchSize()]}
+   */
   protected abstract void storeValidRows(int rows);
 
-  /** Replaces a variable's values, exactly its size and all finite. */
+  /**
+   * Replaces a variable's values.
+   *
+   * @param name a declared variable
+   * @param values exactly its size, all finite
+   */
   protected abstract void storeVariable(String name, float[] values);
 
-  /** A copy of a variable's values. */
+  /**
+   * {@return a copy of a variable's values, row-major}
+   *
+   * @param name a declared variable
+   */
   protected abstract float[] variableValues(String name);
 
   // ---- checks
 
-  /** The named input, which must hold floats and take {@code length} values; else an exception saying what is wrong. */
+  /**
+   * {@return the named input, checked to hold floats and take {@code length} values}
+   *
+   * @param name the input's name
+   * @param length the number of values the caller has for it
+   * @throws IllegalArgumentException saying what is wrong: no such input, a labels input, or another length
+   */
   protected final InputSpec requireFloatInput(String name, int length) {
     InputSpec in = input(name);
     if (in.kind() == InputKind.LABELS) throw new IllegalArgumentException("input '" + name + "' holds integer labels: use setLabels");
@@ -104,8 +172,12 @@ public abstract class AbstractProgram implements Program {
   }
 
   /**
-   * The named variable, which must take {@code length} values; else an exception saying what is wrong.
-   * For subclasses that write variables in other ways than {@link #load}.
+   * Checks that the named variable exists and takes {@code length} values, for subclasses that write
+   * variables in other ways than {@link #load}.
+   *
+   * @param name the variable's name
+   * @param length the number of values the caller has for it
+   * @throws IllegalArgumentException saying what is wrong: no such variable, or another size
    */
   protected final void requireVariable(String name, int length) {
     Variable v = variable(name);
@@ -131,6 +203,16 @@ public abstract class AbstractProgram implements Program {
   public final void setInput(String name, float[] values) {
     requireFloatInput(name, values.length);
     storeInput(name, values);
+  }
+
+  @Override
+  public final void setInputRows(String name, float[] values, int offset, int rows) {
+    InputSpec in = input(name);
+    if (in.kind() == InputKind.LABELS) throw new IllegalArgumentException("input '" + name + "' holds integer labels: use setLabels");
+    Integer width = rowWidths.get(name);
+    if (width == null) BatchRows.width("input", name, in.shape(), batchSize); // throws: not batched
+    BatchRows.check("input", name, rows, batchSize, width, values.length, offset);
+    storeInputRows(name, values, offset, rows * width);
   }
 
   @Override
@@ -188,6 +270,14 @@ public abstract class AbstractProgram implements Program {
       }
     }
     for (String name : values.names()) storeVariable(name, values.get(name).data());
+    variablesChanged();
+  }
+
+  @Override
+  public final void copyVariables(String[] names, float[][] values) {
+    if (names.length != values.length) throw new IllegalArgumentException(names.length + " names but " + values.length + " arrays");
+    for (int i = 0; i < names.length; i++) requireVariable(names[i], values[i].length);
+    for (int i = 0; i < names.length; i++) storeVariable(names[i], values[i]);
     variablesChanged();
   }
 

@@ -148,6 +148,11 @@ public abstract class GeneratedProgram extends AbstractProgram implements Worker
   }
 
   @Override
+  protected final void storeInputRows(String name, float[] values, int offset, int length) {
+    System.arraycopy(values, offset, entries.get(name).floats, 0, length);
+  }
+
+  @Override
   protected final void storeLabels(String name, int[] labels) {
     System.arraycopy(labels, 0, entries.get(name).ints, 0, labels.length);
   }
@@ -211,6 +216,27 @@ public abstract class GeneratedProgram extends AbstractProgram implements Worker
     if (e.floats != null) System.arraycopy(e.floats, 0, out, 0, out.length);
     else for (int i = 0; i < out.length; i++) out[i] = e.ints[i];
     return out;
+  }
+
+  @Override
+  public final void readRows(String name, float[] into, int offset, int rows) {
+    Entry e = resolve(name);
+    int width = BatchRows.width("value", name, e.shape, batchSize());
+    BatchRows.check("value", name, rows, batchSize(), width, into.length, offset);
+    // Labels, or a value kept in registers (read says why), go the long way.
+    System.arraycopy(e.floats != null ? e.floats : read(name), 0, into, offset, rows * width);
+  }
+
+  @Override
+  public final void readInto(String name, float[] into, int offset) {
+    Entry e = resolve(name);
+    float[] values = e.floats != null ? e.floats : read(name); // labels, or a value not stored: read says which
+    int n = e.size();
+    if (offset < 0 || offset > into.length - n) {
+      throw new IllegalArgumentException("'" + name + "' has " + n + " values, which do not fit from " + offset
+          + " into an array of " + into.length);
+    }
+    System.arraycopy(values, 0, into, offset, n);
   }
 
   @Override

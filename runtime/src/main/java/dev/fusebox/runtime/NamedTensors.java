@@ -13,16 +13,36 @@ import java.util.function.Predicate;
 public final class NamedTensors {
   private final LinkedHashMap<String, FloatTensor> tensors = new LinkedHashMap<>();
 
+  /** An empty map. (Written out, as the implicit constructor it replaces cannot carry a comment.) */
+  public NamedTensors() {}
+
+  /**
+   * Adds a tensor, replacing one of the same name (which keeps its place in the order).
+   *
+   * @param name its name
+   * @param tensor the tensor, not copied
+   * @return this map
+   */
   public NamedTensors put(String name, FloatTensor tensor) {
     tensors.put(name, tensor);
     return this;
   }
 
+  /**
+   * {@return the tensor of that name, not copied, or null if there is none}
+   *
+   * @param name its name
+   */
   public FloatTensor get(String name) {
     return tensors.get(name);
   }
 
-  /** The tensor of that name, or an exception that lists the names there are. */
+  /**
+   * {@return the tensor of that name, not copied}
+   *
+   * @param name its name
+   * @throws IllegalArgumentException if there is none, listing the names there are
+   */
   public FloatTensor require(String name) {
     FloatTensor t = tensors.get(name);
     if (t == null) {
@@ -31,30 +51,42 @@ public final class NamedTensors {
     return t;
   }
 
+  /**
+   * {@return whether there is a tensor of that name}
+   *
+   * @param name its name
+   */
   public boolean contains(String name) {
     return tensors.containsKey(name);
   }
 
+  /** {@return the names, in insertion order, as an unmodifiable view} */
   public Set<String> names() {
     return Collections.unmodifiableSet(tensors.keySet());
   }
 
+  /** {@return the tensors by name, in insertion order, as an unmodifiable view} */
   public Map<String, FloatTensor> asMap() {
     return Collections.unmodifiableMap(tensors);
   }
 
+  /** {@return the number of tensors} */
   public int size() {
     return tensors.size();
   }
 
-  /** A deep copy. */
+  /** {@return a deep copy: new arrays, the same order} */
   public NamedTensors copy() {
     NamedTensors c = new NamedTensors();
     tensors.forEach((k, v) -> c.put(k, new FloatTensor(v.shape().clone(), v.data().clone())));
     return c;
   }
 
-  /** The tensors whose names satisfy the filter, in order (shared, not copied). */
+  /**
+   * {@return the tensors whose names satisfy the filter, in order (shared, not copied)}
+   *
+   * @param keep true for the names to keep
+   */
   public NamedTensors filter(Predicate<String> keep) {
     NamedTensors c = new NamedTensors();
     tensors.forEach((k, v) -> { if (keep.test(k)) c.put(k, v); });

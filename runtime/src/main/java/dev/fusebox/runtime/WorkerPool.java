@@ -14,6 +14,13 @@ public final class WorkerPool implements AutoCloseable {
 
   /** Work split into numbered chunks; {@code worker} (0 = the caller) selects per-thread scratch. */
   public interface Chunks {
+    /**
+     * Runs one chunk.
+     *
+     * @param task the task's number, as given to the pool
+     * @param chunk the chunk, from 0
+     * @param worker the thread running it, 0 for the caller: selects per-thread scratch
+     */
     void runChunk(int task, int chunk, int worker);
   }
 
@@ -32,11 +39,16 @@ public final class WorkerPool implements AutoCloseable {
 
   /** A pool giving {@code threads} threads in all (the caller and {@code threads − 1} workers). */
   public WorkerPool(int threads) {
+    this(threads, "fusebox-worker");
+  }
+
+  /** As {@link #WorkerPool(int)}, the workers named {@code name-1}, {@code name-2}, ... (thread dumps tell pools apart). */
+  public WorkerPool(int threads, String name) {
     if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     workers = new Thread[threads - 1];
     for (int w = 0; w < workers.length; w++) {
       int id = w + 1;
-      workers[w] = new Thread(() -> loop(id), "fusebox-worker-" + id);
+      workers[w] = new Thread(() -> loop(id), name + "-" + id);
       workers[w].setDaemon(true);
       workers[w].start();
     }

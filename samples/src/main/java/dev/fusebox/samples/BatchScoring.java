@@ -1,8 +1,9 @@
 package dev.fusebox.samples;
 
-import dev.fusebox.Compiler;
-import dev.fusebox.CompileOptions;
-import dev.fusebox.runtime.Program;
+import dev.fusebox.model.ModelMetadata;
+import dev.fusebox.model.ModelSpec;
+import dev.fusebox.model.Predictions;
+import dev.fusebox.model.Predictor;
 import dev.fusebox.runtime.data.Dataset;
 import dev.fusebox.runtime.data.Standardizer;
 import dev.fusebox.runtime.io.SafeTensors;
@@ -15,14 +16,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
  * Batch scoring: classifies every row of a CSV file too large to want in memory, reading and writing
- * it a batch at a time. The model is the one {@link Digits} saves (trained first if it is missing):
- * parameters from its safetensors file, and the standardisation statistics from the file's metadata.
- * The input is made up here, {@link #ROWS} noisy copies of the digits, to have something big to score.
+ * it a batch at a time through a {@link Predictor}. The model is the one {@link Digits} saves (trained
+ * first if it is missing): parameters from its safetensors file, and the standardisation statistics
+ * from the file's metadata, which the predictor applies. The input is made up here, {@link #ROWS} noisy
+ * copies of the digits, to have something big to score.
  *
  * <pre>mvn -B -q -pl samples exec:exec -Dsample=BatchScoring [-Dsample.arg=WORK_DIR]</pre>
  */
@@ -30,6 +34,12 @@ public final class BatchScoring {
   static final int ROWS = 200_000;
   static final int BATCH = 1024;
   static final int FEATURES = 64;
+
+  /** {@link Digits}' network ({@link Digits#model}) as a spec describes it: what the predictor compiles. */
+  static final ModelSpec SPEC = ModelSpec.parse("""
+      {"input": 64, "layers": [{"units": 128, "activation": "relu"}, {"units": 64, "activation": "relu"}, {"units": 10}],
+       "loss": "softmax_cross_entropy", "optimizer": {"type": "adam", "lr": 0.001}, "batch": 32, "seed": 7}
+      """, "digits.json");
 
   /** Rows scored, where the predictions went, and how fast. */
   public record Result(long rows, Path predictions, double rowsPerSecond) {}
@@ -48,12 +58,15 @@ public final class BatchScoring {
     score(model, input, dir.resolve("predictions.csv"), System.out);
   }
 
-  /** A program running the digits model at batch size {@link #BATCH}, with the parameters in {@code model}. */
-  public static Program load(SafeTensorsFile model) {
-    // Inference only: no gradients, no optimizer state, just the forward kernels.
-    Program program = Compiler.inference(Digits.model(BATCH), CompileOptions.defaults()).program();
-    program.load(model.tensors());
-    return program;
+  /**
+   * A predictor of the digits model in {@code model}, compiled for batches of {@link #BATCH} rows. The
+   * file holds the parameters and, under keys of {@link Digits}' own, the standardisation; this says
+   * what the file does not (the network, as {@link #SPEC}) and hands the predictor both.
+   */
+  public static Predictor load(Path model) throws IOException {
+    SafeTensorsFile file = SafeTensors.read(model);
+    ModelMetadata metadata = ModelMetadata.of(SPEC, List.of(), Optional.empty(), Optional.of(standardizer(file)));
+    return Predictor.of(metadata, file.tensors(), Predictor.Options.defaults().withBatch(BATCH));
   }
 
   /** The standardisation the model was trained with, as {@link Digits} stores it in the file's metadata. */
@@ -63,13 +76,11 @@ public final class BatchScoring {
 
   /** Streams {@code input} (CSV, header line, 64 feature columns) through the model into {@code output} ({@code row,predicted}). */
   public static Result score(Path modelFile, Path input, Path output, PrintStream out) throws IOException {
-    SafeTensorsFile model = SafeTensors.read(modelFile);
-    Program program = load(model);
-    Standardizer standardizer = standardizer(model);
     float[] batch = new float[BATCH * FEATURES];
     long rows = 0;
     long start = System.nanoTime();
-    try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8);
+    try (Predictor predictor = load(modelFile);
+        BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8);
         BufferedWriter predictions = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
       String header = in.readLine();
       if (header == null || header.split(",").length != FEATURES) {
@@ -81,11 +92,11 @@ public final class BatchScoring {
         if (line.isBlank()) continue;
         parse(line, batch, filled * FEATURES, input, rows + filled + 2);
         if (++filled == BATCH) {
-          rows = writeBatch(program, standardizer, batch, filled, rows, predictions);
+          rows = writeBatch(predictor, batch, filled, rows, predictions);
           filled = 0;
         }
       }
-      if (filled > 0) rows = writeBatch(program, standardizer, batch, filled, rows, predictions);
+      if (filled > 0) rows = writeBatch(predictor, batch, filled, rows, predictions);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     double rate = rows / seconds;
@@ -96,16 +107,11 @@ public final class BatchScoring {
   }
 
   /** Scores the first {@code n} rows of the batch and appends their predicted classes; returns the rows done so far. */
-  private static long writeBatch(Program program, Standardizer standardizer, float[] batch, int n, long done,
-      BufferedWriter predictions) throws IOException {
-    // The same Standardizer.apply as training used, so a row scores exactly as it would in memory.
-    Arrays.fill(batch, n * FEATURES, batch.length, 0f); // the previous batch's rows past n, if any
-    program.setInput("x", standardizer.apply(Dataset.ofFeatures(batch, FEATURES)).features());
-    program.setValidRows(n);
-    program.forward();
-    float[] logits = program.read("prediction");
+  private static long writeBatch(Predictor predictor, float[] batch, int n, long done, BufferedWriter predictions) throws IOException {
+    // A partial last batch costs its own rows: the predictor runs only the rows it is given.
+    Predictions scored = predictor.predict(batch, 0, n);
     StringBuilder lines = new StringBuilder(n * 10);
-    for (int r = 0; r < n; r++) lines.append(done + r).append(',').append(argmax(logits, r * 10, 10)).append('\n');
+    for (int r = 0; r < n; r++) lines.append(done + r).append(',').append(scored.predictedClass(r)).append('\n');
     predictions.write(lines.toString());
     return done + n;
   }

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,10 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The jar a Spark job ships, fusebox-spark-VERSION-all.jar, on a class path where Spark's own jars come
  * first, as spark-submit puts them: Spark 4.2.0's Janino 3.1.9 and Jackson 2.21 ahead of everything in
- * the jar. Each run is a new JVM running {@code fusebox-spark predict} on local[2]; the last one shows
- * why Fusebox's dependencies are relocated in that jar: without the relocation Spark's Janino compiles
+ * the jar. Each run is a new JVM running {@code fusebox-spark predict} on local[2]. One shows why
+ * Fusebox's dependencies are relocated in that jar: without the relocation Spark's Janino compiles
  * Fusebox's generated code, and rejects it. Also: an executor without the Vector API, which falls back
- * with one warning in the driver's log or, for an explicit vector target, fails naming the flag.
+ * with one warning in the driver's log or, for an explicit vector target, fails naming the flag; and the
+ * {@code fusebox-spark} launcher, scoring a CSV table into Parquet.
  */
 class ClassPathIT {
   static final Path DATA = Path.of("../compiler/src/test/resources/dev/fusebox/cli");
@@ -79,6 +82,11 @@ class ClassPathIT {
 
   /** {@code fusebox-spark ARGS} in a new JVM with this class path and, if {@code vector}, the Vector API. */
   static Run fuseboxSpark(List<String> classPath, boolean vector, String... args) throws Exception {
+    return jvm(classPath, vector, "dev.fusebox.spark.cli.Main", args);
+  }
+
+  /** {@code MAIN ARGS} in a new JVM with this class path and, if {@code vector}, the Vector API. */
+  static Run jvm(List<String> classPath, boolean vector, String main, String... args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String option : System.getProperty("fusebox.spark.testJvmOptions").trim().split("\\s+")) {
@@ -87,14 +95,14 @@ class ClassPathIT {
     command.add("-Xmx1g");
     command.add("-cp");
     command.add(String.join(File.pathSeparator, classPath));
-    command.add("dev.fusebox.spark.cli.Main");
+    command.add(main);
     command.addAll(Arrays.asList(args));
     Path out = Files.createTempFile(dir, "out", ".txt");
     Path err = Files.createTempFile(dir, "err", ".txt");
     Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!p.waitFor(3, TimeUnit.MINUTES)) {
       p.destroyForcibly();
-      throw new AssertionError("fusebox-spark " + String.join(" ", args) + " did not finish in 3 minutes");
+      throw new AssertionError(main + " " + String.join(" ", args) + " did not finish in 3 minutes");
     }
     return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
   }
@@ -162,11 +170,46 @@ class ClassPathIT {
   }
 
   @Test
+  void theLauncherScoresACsvTableIntoParquetOnALocalMaster() throws Exception {
+    Path out = dir.resolve("launched.parquet");
+    List<String> command = new ArrayList<>(List.of("../fusebox-spark"));
+    command.addAll(Arrays.asList(predict("--out", out.toString())));
+    Path err = Files.createTempFile(dir, "launcher", ".txt");
+    Process p = new ProcessBuilder(command).redirectErrorStream(false).redirectError(err.toFile()).start();
+    String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
+    assertThat(p.exitValue()).as(Files.readString(err)).isZero();
+    assertThat(stdout).isEqualTo("wrote " + out + ": 150 predictions\n");
+    SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
+    try {
+      List<String> lines = new ArrayList<>();
+      for (Row r : spark.read().parquet(out.toString()).collectAsList()) {
+        StringBuilder b = new StringBuilder();
+        for (int c = 0; c < r.length(); c++) b.append(c == 0 ? "" : ",").append(r.get(c));
+        lines.add(b.toString());
+      }
+      assertThat(lines).isEqualTo(expected.subList(1, expected.size()));
+    } finally {
+      spark.stop();
+    }
+  }
+
+  @Test
   void withoutRelocationSparksJaninoRejectsFuseboxsGeneratedCode() throws Exception {
+    // Fusebox unrelocated behind Spark's jars: the class path a job gets from a plain dependency. The plain fusebox
+    // command shows what goes wrong without starting Spark, which would only add its start-up time.
     List<String> cp = new ArrayList<>(spark);
     cp.addAll(fusebox);
-    Run r = fuseboxSpark(cp, true, predict());
-    assertThat(r.code()).isNotZero();
+    Run r = jvm(cp, true, "dev.fusebox.cli.Main", "predict", "--model", model.toString(), "--data",
+        DATA.resolve("iris.csv").toString());
+    assertThat(r.code()).as(r.err()).isNotZero();
     assertThat(r.err()).contains("Janino rejected the generated class");
+    // The same class path with Fusebox's Janino first scores: the difference is Janino's version alone.
+    List<String> ours = new ArrayList<>(fusebox);
+    ours.addAll(spark);
+    Run fine = jvm(ours, true, "dev.fusebox.cli.Main", "predict", "--model", model.toString(), "--data",
+        DATA.resolve("iris.csv").toString());
+    assertThat(fine.code()).as(fine.err()).isZero();
+    assertThat(fine.out().lines().toList()).isEqualTo(expected);
   }
 }

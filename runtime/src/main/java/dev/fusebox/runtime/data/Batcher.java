@@ -49,26 +49,40 @@ public final class Batcher {
     startEpoch(0);
   }
 
-  /** Batches in file order, every epoch the same. */
+  /**
+   * {@return a batcher in file order, every epoch the same}
+   *
+   * @param data the rows to batch, at least one
+   * @param batchSize rows per batch, the program's batch size, 1 or more
+   * @throws IllegalArgumentException if the batch size is less than 1 or the data has no rows
+   */
   public static Batcher inOrder(Dataset data, int batchSize) {
     return new Batcher(data, batchSize, false, 0);
   }
 
-  /** Batches in an order reshuffled for each epoch from {@code seed} and the epoch number. */
+  /**
+   * {@return a batcher whose order is reshuffled for each epoch from {@code seed} and the epoch number}
+   *
+   * @param data the rows to batch, at least one
+   * @param batchSize rows per batch, the program's batch size, 1 or more
+   * @param seed the shuffling generator's whole state: the same seed gives the same orders
+   * @throws IllegalArgumentException if the batch size is less than 1 or the data has no rows
+   */
   public static Batcher shuffled(Dataset data, int batchSize, long seed) {
     return new Batcher(data, batchSize, true, seed);
   }
 
+  /** {@return the rows per batch} */
   public int batchSize() {
     return batchSize;
   }
 
-  /** Batches in one epoch: {@code ceil(rows / batchSize)}, the last one possibly partial. */
+  /** {@return the batches in one epoch: {@code ceil(rows / batchSize)}, the last one possibly partial} */
   public int batchesPerEpoch() {
     return batches;
   }
 
-  /** The epoch that {@link #next()} is going through; 0 until another is started. */
+  /** {@return the epoch that {@link #next()} is going through; 0 until another is started} */
   public long epoch() {
     return epoch;
   }
@@ -76,6 +90,9 @@ public final class Batcher {
   /**
    * Starts epoch {@code epoch} (0-based) at its first batch; {@link #next()} then loads its batches.
    * A new batcher starts at epoch 0.
+   *
+   * @param epoch 0 or more
+   * @throws IllegalArgumentException if {@code epoch} is negative
    */
   public void startEpoch(long epoch) {
     startEpoch(epoch, 0);
@@ -85,6 +102,10 @@ public final class Batcher {
    * Starts epoch {@code epoch} (0-based) at batch {@code firstBatch} (0-based), as a run resumed in the
    * middle of the epoch needs: {@link #next()} then loads the batches the interrupted run had not yet
    * taken, the same batches in the same order.
+   *
+   * @param epoch 0 or more
+   * @param firstBatch in {@code [0, batchesPerEpoch()]}; {@code batchesPerEpoch()} starts the epoch finished
+   * @throws IllegalArgumentException if either is out of range
    */
   public void startEpoch(long epoch, int firstBatch) {
     if (epoch < 0) throw new IllegalArgumentException("epoch must not be negative: " + epoch);
@@ -101,7 +122,11 @@ public final class Batcher {
     this.nextBatch = firstBatch;
   }
 
-  /** Loads the next batch of the current epoch; false, loading nothing, once the epoch is done. */
+  /**
+   * Loads the next batch of the current epoch.
+   *
+   * @return true if a batch was loaded; false, loading nothing, once the epoch is done
+   */
   public boolean next() {
     if (nextBatch >= batches) return false;
     fill(nextBatch++);
@@ -113,6 +138,9 @@ public final class Batcher {
    * {@code step mod batchesPerEpoch()} of epoch {@code step / batchesPerEpoch()}. For a batcher in file
    * order that is the batch whose rows start at {@code (step mod batchesPerEpoch()) × batchSize}, so a
    * fixed number of steps wraps around the data. {@link #next()} carries on from there.
+   *
+   * @param step 0 or more
+   * @throws IllegalArgumentException if {@code step} is negative
    */
   public void loadStep(long step) {
     if (step < 0) throw new IllegalArgumentException("step must not be negative: " + step);
@@ -122,17 +150,21 @@ public final class Batcher {
     fill(nextBatch++);
   }
 
-  /** How many leading rows of the current batch are real data: {@code batchSize} except maybe last. */
+  /** {@return how many leading rows of the current batch are real data: {@code batchSize} except maybe in the last} */
   public int validRows() {
     return validRows;
   }
 
-  /** The current batch's features, {@code batchSize × featureCount} row-major. */
+  /** {@return the current batch's features, {@code batchSize × featureCount} row-major; padding rows are zeros} */
   public float[] features() {
     return features;
   }
 
-  /** The current batch's class labels, one per row. */
+  /**
+   * {@return the current batch's class labels, one per row; padding rows are 0}
+   *
+   * @throws IllegalStateException if the data set has no class labels
+   */
   public int[] labels() {
     if (labels == null) throw new IllegalStateException("data set has no class labels");
     return labels;
@@ -141,6 +173,9 @@ public final class Batcher {
   /**
    * The current batch's labels one-hot, {@code batchSize × classes}; rows past {@link #validRows()} are
    * all zeros. Filled on the first call for each batch, so it costs nothing unless used.
+   *
+   * @return the batch's one-hot labels, row-major
+   * @throws IllegalStateException if the data set has no class labels
    */
   public float[] oneHot() {
     if (oneHot == null) throw new IllegalStateException("data set has no class labels");
@@ -153,7 +188,11 @@ public final class Batcher {
     return oneHot;
   }
 
-  /** The current batch's targets, {@code batchSize × targetCount} row-major. */
+  /**
+   * {@return the current batch's targets, {@code batchSize × targetCount} row-major; padding rows are zeros}
+   *
+   * @throws IllegalStateException if the data set has no targets
+   */
   public float[] targets() {
     if (targets == null) throw new IllegalStateException("data set has no targets");
     return targets;

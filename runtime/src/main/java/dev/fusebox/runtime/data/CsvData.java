@@ -56,6 +56,13 @@ public final class CsvData {
    * Reads a labelled file. For {@link LabelKind#CLASS} the labels must be integers {@code 0..k-1}
    * ({@code 7}, or {@code 7.0} as pandas and NumPy write them) and the class count is the largest
    * label + 1; for {@link LabelKind#TARGET} the label is a float target.
+   *
+   * @param file a CSV file with a header line, plain or gzip
+   * @param labelColumn the label column's name; every other column is a feature, in file order
+   * @param kind how to read the labels
+   * @return the rows, with their feature and label names
+   * @throws DataFileException if the contents cannot be used, naming the file, line and column
+   * @throws IOException if the file cannot be read
    */
   public static Dataset read(Path file, String labelColumn, LabelKind kind) throws IOException {
     return read(file, Objects.requireNonNull(labelColumn, "labelColumn"), Objects.requireNonNull(kind, "kind"), 0);
@@ -64,30 +71,72 @@ public final class CsvData {
   /**
    * Reads a file with class labels in {@code [0, classes)}, for data that may lack the highest classes
    * but must match a model's output width; a label outside is an error naming its line.
+   *
+   * @param file a CSV file with a header line, plain or gzip
+   * @param labelColumn the label column's name; every other column is a feature, in file order
+   * @param classes the class count, 1 or more
+   * @return the rows, with {@code classes} classes
+   * @throws DataFileException if the contents cannot be used, naming the file, line and column
+   * @throws IOException if the file cannot be read
+   * @throws IllegalArgumentException if {@code classes} is less than 1
    */
   public static Dataset readClasses(Path file, String labelColumn, int classes) throws IOException {
     return read(file, Objects.requireNonNull(labelColumn, "labelColumn"), LabelKind.CLASS, checkClasses(classes));
   }
 
-  /** Reads a file without labels, every column a feature: data to predict on. */
+  /**
+   * Reads a file without labels, every column a feature: data to predict on.
+   *
+   * @param file a CSV file with a header line, plain or gzip
+   * @return the rows, without labels
+   * @throws DataFileException if the contents cannot be used, naming the file, line and column
+   * @throws IOException if the file cannot be read
+   */
   public static Dataset readFeatures(Path file) throws IOException {
     return read(file, null, null, 0);
   }
 
   /**
    * {@link #read(Path, String, LabelKind)} from a stream, such as standard input, which is read to its
-   * end but not closed; {@code name} stands for the file in messages ({@code "standard input"}).
+   * end but not closed.
+   *
+   * @param in the data, plain or gzip
+   * @param name what messages call the data in place of a file name ({@code "standard input"})
+   * @param labelColumn the label column's name
+   * @param kind how to read the labels
+   * @return the rows, with their feature and label names
+   * @throws DataFileException if the contents cannot be used, naming the stream, line and column
+   * @throws IOException if the stream cannot be read
    */
   public static Dataset read(InputStream in, String name, String labelColumn, LabelKind kind) throws IOException {
     return read(in, name, Objects.requireNonNull(labelColumn, "labelColumn"), Objects.requireNonNull(kind, "kind"), 0);
   }
 
-  /** {@link #readClasses(Path, String, int)} from a stream; see {@link #read(InputStream, String, String, LabelKind)}. */
+  /**
+   * {@link #readClasses(Path, String, int)} from a stream; see {@link #read(InputStream, String, String, LabelKind)}.
+   *
+   * @param in the data, plain or gzip, read to its end but not closed
+   * @param name what messages call the data
+   * @param labelColumn the label column's name
+   * @param classes the class count, 1 or more
+   * @return the rows, with {@code classes} classes
+   * @throws DataFileException if the contents cannot be used, naming the stream, line and column
+   * @throws IOException if the stream cannot be read
+   * @throws IllegalArgumentException if {@code classes} is less than 1
+   */
   public static Dataset readClasses(InputStream in, String name, String labelColumn, int classes) throws IOException {
     return read(in, name, Objects.requireNonNull(labelColumn, "labelColumn"), LabelKind.CLASS, checkClasses(classes));
   }
 
-  /** {@link #readFeatures(Path)} from a stream; see {@link #read(InputStream, String, String, LabelKind)}. */
+  /**
+   * {@link #readFeatures(Path)} from a stream; see {@link #read(InputStream, String, String, LabelKind)}.
+   *
+   * @param in the data, plain or gzip, read to its end but not closed
+   * @param name what messages call the data
+   * @return the rows, without labels
+   * @throws DataFileException if the contents cannot be used, naming the stream, line and column
+   * @throws IOException if the stream cannot be read
+   */
   public static Dataset readFeatures(InputStream in, String name) throws IOException {
     return read(in, name, null, null, 0);
   }

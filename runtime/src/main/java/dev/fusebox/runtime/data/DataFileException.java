@@ -16,7 +16,9 @@ public final class DataFileException extends IOException {
 
   // Path is not serializable; the message already carries the file name.
   private final transient Path file;
+  /** The 1-based line, or 0 if the problem is not on one. */
   private final long line;
+  /** The column's name, or null if the problem is not in one. */
   private final String column;
 
   DataFileException(Path file, String detail) {
@@ -46,17 +48,17 @@ public final class DataFileException extends IOException {
     this.column = column;
   }
 
-  /** The file, as it was given to the reader; null for data read from a stream (standard input). */
+  /** {@return the file, as it was given to the reader; null for data read from a stream (standard input)} */
   public Path file() {
     return file;
   }
 
-  /** The 1-based line the problem is on, if it is on one. */
+  /** {@return the 1-based line the problem is on, if it is on one} */
   public OptionalLong line() {
     return line > 0 ? OptionalLong.of(line) : OptionalLong.empty();
   }
 
-  /** The name of the column the problem is in, if it is in one. */
+  /** {@return the name of the column the problem is in, if it is in one} */
   public Optional<String> column() {
     return Optional.ofNullable(column);
   }

@@ -25,7 +25,12 @@ public final class Dataset {
   private final int targetCount; // 0 unless targets
   private final List<String> labelNames;
 
-  /** A train/validation partition. */
+  /**
+   * A train/validation partition.
+   *
+   * @param train the rows to train on
+   * @param valid the rows held out
+   */
   public record Split(Dataset train, Dataset valid) {}
 
   /** Takes ownership of the arrays; exactly one of labels and targets may be non-null. */
@@ -60,44 +65,90 @@ public final class Dataset {
     }
   }
 
-  /** Unlabelled data, one array per row. */
+  /**
+   * {@return unlabelled data, features named {@code x0, x1, ...}}
+   *
+   * @param features one array per row, at least one, all of the same length
+   * @throws IllegalArgumentException if there are no rows or they differ in length
+   */
   public static Dataset ofFeatures(float[][] features) {
     return new Dataset(features.length, flatten(features, "features"), featureNames(width(features)), null, 0, null,
         List.of());
   }
 
-  /** Class-labelled data, one feature array per row; labels in {@code [0, classes)}. */
+  /**
+   * {@return class-labelled data, features named {@code x0, x1, ...} and the label {@code y}}
+   *
+   * @param features one array per row, at least one, all of the same length
+   * @param labels one per row, each in {@code [0, classes)}
+   * @param classes the class count, 1 or more
+   * @throws IllegalArgumentException if the shapes disagree or a label is out of range
+   */
   public static Dataset ofClasses(float[][] features, int[] labels, int classes) {
     return new Dataset(features.length, flatten(features, "features"), featureNames(width(features)),
         labels.clone(), classes, null, List.of("y"));
   }
 
-  /** Data with float targets, one feature array and one target array per row. */
+  /**
+   * {@return data with float targets, named {@code y} or {@code y0, y1, ...}}
+   *
+   * @param features one array per row, at least one, all of the same length
+   * @param targets one array per row, all of the same length
+   * @throws IllegalArgumentException if the shapes disagree
+   */
   public static Dataset ofTargets(float[][] features, float[][] targets) {
     check(targets.length == features.length, "%d target rows for %d feature rows", targets.length, features.length);
     return new Dataset(features.length, flatten(features, "features"), featureNames(width(features)), null, 0,
         flatten(targets, "targets"), targetNames(width(targets)));
   }
 
-  /** Unlabelled data from row-major features. */
+  /**
+   * {@return unlabelled data from row-major features}
+   *
+   * @param features {@code rows × featureCount} values
+   * @param featureCount values per row, 1 or more
+   * @throws IllegalArgumentException if the arrays do not have these shapes
+   */
   public static Dataset ofFeatures(float[] features, int featureCount) {
     return new Dataset(wholeRows(features, featureCount, "feature"), features.clone(), featureNames(featureCount),
         null, 0, null, List.of());
   }
 
-  /** Class-labelled data from row-major features; one label per row. */
+  /**
+   * {@return class-labelled data from row-major features}
+   *
+   * @param features {@code rows × featureCount} values
+   * @param featureCount values per row, 1 or more
+   * @param labels one per row, each in {@code [0, classes)}; their count is the row count
+   * @param classes the class count, 1 or more
+   * @throws IllegalArgumentException if the shapes disagree or a label is out of range
+   */
   public static Dataset ofClasses(float[] features, int featureCount, int[] labels, int classes) {
     return new Dataset(labels.length, features.clone(), featureNames(featureCount), labels.clone(), classes, null,
         List.of("y"));
   }
 
-  /** Data with float targets, both row-major. */
+  /**
+   * {@return data with float targets, both row-major}
+   *
+   * @param features {@code rows × featureCount} values
+   * @param featureCount values per row, 1 or more
+   * @param targets {@code rows × targetCount} values
+   * @param targetCount targets per row, 1 or more
+   * @throws IllegalArgumentException if the arrays do not have these shapes
+   */
   public static Dataset ofTargets(float[] features, int featureCount, float[] targets, int targetCount) {
     return new Dataset(wholeRows(targets, targetCount, "target"), features.clone(), featureNames(featureCount), null,
         0, targets.clone(), targetNames(targetCount));
   }
 
-  /** The same data with other names: one per feature, and one per label or target column. */
+  /**
+   * {@return the same data with other names}
+   *
+   * @param featureNames one per feature
+   * @param labelNames one per label or target column (none for unlabelled data)
+   * @throws IllegalArgumentException if a count is wrong
+   */
   public Dataset withNames(List<String> featureNames, List<String> labelNames) {
     check(featureNames.size() == featureCount, "%d feature names for %d features", featureNames.size(), featureCount);
     check(labelNames.size() == this.labelNames.size(), "%d label names for %d label columns", labelNames.size(),
@@ -109,6 +160,8 @@ public final class Dataset {
    * The same rows with the named feature columns alone, in the given order: a model's inputs picked by
    * name from data that may have them in another order or have more columns.
    *
+   * @param names feature columns of this data
+   * @return this data if {@code names} are its features in order, else the selected columns
    * @throws IllegalArgumentException naming a column the data does not have as a feature
    */
   public Dataset selectFeatures(List<String> names) {
@@ -128,6 +181,11 @@ public final class Dataset {
   /**
    * The same data with a larger class count, for a data set that happens to lack the highest classes
    * (a small sample, a validation split) but must match a model's output width.
+   *
+   * @param classes the class count, more than every label
+   * @return the same rows with that class count
+   * @throws IllegalStateException if the data has no class labels
+   * @throws IllegalArgumentException if a label is not below {@code classes}
    */
   public Dataset withClasses(int classes) {
     if (labels == null) throw new IllegalStateException("data set has no class labels");
@@ -144,90 +202,150 @@ public final class Dataset {
     return features;
   }
 
+  /** {@return the number of rows} */
   public int rows() {
     return rows;
   }
 
+  /** {@return the number of features per row} */
   public int featureCount() {
     return featureCount;
   }
 
-  /** Whether the data has integer class labels. */
+  /** {@return whether the data has integer class labels} */
   public boolean hasLabels() {
     return labels != null;
   }
 
-  /** Whether the data has float targets. */
+  /** {@return whether the data has float targets} */
   public boolean hasTargets() {
     return targets != null;
   }
 
-  /** The number of classes; 0 without class labels. */
+  /** {@return the number of classes; 0 without class labels} */
   public int classes() {
     return classes;
   }
 
-  /** The number of target columns; 0 without targets. */
+  /** {@return the number of target columns; 0 without targets} */
   public int targetCount() {
     return targetCount;
   }
 
+  /** {@return the features' names, in column order} */
   public List<String> featureNames() {
     return featureNames;
   }
 
-  /** The label column's name, or the target columns' names; empty for unlabelled data. */
+  /** {@return the label column's name, or the target columns' names; empty for unlabelled data} */
   public List<String> labelNames() {
     return labelNames;
   }
 
+  /**
+   * {@return one feature value}
+   *
+   * @param row in {@code [0, rows())}
+   * @param column in {@code [0, featureCount())}
+   * @throws IndexOutOfBoundsException if either is out of range
+   */
   public float feature(int row, int column) {
     Objects.checkIndex(column, featureCount);
     return features[Objects.checkIndex(row, rows) * featureCount + column];
   }
 
+  /**
+   * {@return the class label of a row}
+   *
+   * @param row in {@code [0, rows())}
+   * @throws IllegalStateException if the data has no class labels
+   * @throws IndexOutOfBoundsException if {@code row} is out of range
+   */
   public int label(int row) {
     return requireLabels()[Objects.checkIndex(row, rows)];
   }
 
+  /**
+   * {@return one target value}
+   *
+   * @param row in {@code [0, rows())}
+   * @param column in {@code [0, targetCount())}
+   * @throws IllegalStateException if the data has no targets
+   * @throws IndexOutOfBoundsException if either is out of range
+   */
   public float target(int row, int column) {
     Objects.checkIndex(column, targetCount);
     return requireTargets()[Objects.checkIndex(row, rows) * targetCount + column];
   }
 
-  /** Copies row {@code row}'s features into {@code dst[offset .. offset + featureCount)}. */
+  /**
+   * Copies row {@code row}'s features into {@code dst[offset .. offset + featureCount)}.
+   *
+   * @param row in {@code [0, rows())}
+   * @param dst the array to write
+   * @param offset where in {@code dst} the row starts
+   * @throws IndexOutOfBoundsException if the row or the destination range is out of range
+   */
   public void copyFeatures(int row, float[] dst, int offset) {
     System.arraycopy(features, Objects.checkIndex(row, rows) * featureCount, dst, offset, featureCount);
   }
 
-  /** Copies row {@code row}'s targets into {@code dst[offset .. offset + targetCount)}. */
+  /**
+   * Copies row {@code row}'s targets into {@code dst[offset .. offset + targetCount)}.
+   *
+   * @param row in {@code [0, rows())}
+   * @param dst the array to write
+   * @param offset where in {@code dst} the row starts
+   * @throws IllegalStateException if the data has no targets
+   * @throws IndexOutOfBoundsException if the row or the destination range is out of range
+   */
   public void copyTargets(int row, float[] dst, int offset) {
     System.arraycopy(requireTargets(), Objects.checkIndex(row, rows) * targetCount, dst, offset, targetCount);
   }
 
-  /** Writes row {@code row}'s label one-hot into {@code dst[offset .. offset + classes)}. */
+  /**
+   * Writes row {@code row}'s label one-hot into {@code dst[offset .. offset + classes)}.
+   *
+   * @param row in {@code [0, rows())}
+   * @param dst the array to write
+   * @param offset where in {@code dst} the row starts
+   * @throws IllegalStateException if the data has no class labels
+   * @throws IndexOutOfBoundsException if the row or the destination range is out of range
+   */
   public void copyOneHot(int row, float[] dst, int offset) {
     int label = label(row);
     Arrays.fill(dst, offset, offset + classes, 0f);
     dst[offset + label] = 1f;
   }
 
-  /** A copy of all features, row-major. */
+  /** {@return a copy of all features, {@code rows × featureCount} row-major} */
   public float[] features() {
     return features.clone();
   }
 
-  /** A copy of the class labels. */
+  /**
+   * {@return a copy of the class labels, one per row}
+   *
+   * @throws IllegalStateException if the data has no class labels
+   */
   public int[] labels() {
     return requireLabels().clone();
   }
 
-  /** A copy of all targets, row-major. */
+  /**
+   * {@return a copy of all targets, {@code rows × targetCount} row-major}
+   *
+   * @throws IllegalStateException if the data has no targets
+   */
   public float[] targets() {
     return requireTargets().clone();
   }
 
-  /** The labels one-hot, {@code rows × classes} row-major. */
+  /**
+   * {@return the labels one-hot, {@code rows × classes} row-major}
+   *
+   * @throws IllegalStateException if the data has no class labels
+   */
   public float[] oneHot() {
     requireLabels();
     float[] out = new float[Math.multiplyExact(rows, classes)];
@@ -235,7 +353,12 @@ public final class Dataset {
     return out;
   }
 
-  /** The given rows, in the given order; a row may appear more than once. */
+  /**
+   * {@return the given rows, in the given order; a row may appear more than once}
+   *
+   * @param rowIndices each in {@code [0, rows())}
+   * @throws IndexOutOfBoundsException if an index is out of range
+   */
   public Dataset select(int[] rowIndices) {
     float[] f = new float[rowIndices.length * featureCount];
     int[] l = labels == null ? null : new int[rowIndices.length];
@@ -253,6 +376,11 @@ public final class Dataset {
    * A random partition: {@code round(rows × validFraction)} rows, but at least one and at most
    * {@code rows - 1}, go to validation, the rest to training. Which rows go where depends only on the
    * seed; each part keeps the rows in their original order.
+   *
+   * @param validFraction the share of rows held out, in {@code (0, 1)}
+   * @param seed what decides which rows are held out
+   * @return the training and validation rows
+   * @throws IllegalArgumentException if the fraction is out of range or there are fewer than 2 rows
    */
   public Split split(double validFraction, long seed) {
     check(validFraction > 0 && validFraction < 1, "the validation fraction must be in (0, 1), not %s", validFraction);

@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * Reads image/label pairs in the IDX format of MNIST and its look-alikes (Fashion-MNIST, KMNIST):
  * big-endian headers, magic {@code 0x00000803} for unsigned-byte images {@code [count, height, width]}
- * and {@code 0x00000801} for unsigned-byte labels {@code [count]}. Files whose names end in {@code .gz}
- * are decompressed on the fly.
+ * and {@code 0x00000801} for unsigned-byte labels {@code [count]}. Gzip files are decompressed on the
+ * fly, recognised by their content (a file named {@code .gz} must hold gzip data).
  *
  * <p>Each image becomes one row of {@code height × width} features, row-major, with the pixel value
  * times a scale factor ({@code 1} keeps 0..255, {@code 1/255f} gives 0..1). The class count is the
@@ -24,12 +24,30 @@ public final class IdxData {
 
   private IdxData() {}
 
-  /** Reads images and labels with pixel values 0..255. */
+  /**
+   * Reads images and labels with pixel values 0..255.
+   *
+   * @param images the IDX image file
+   * @param labels the IDX label file, one label per image
+   * @return one row of {@code height × width} features per image, with its class label
+   * @throws DataFileException if a file is not IDX of the right kind, is cut short, or the counts differ, naming the file
+   * @throws IOException if a file cannot be read
+   */
   public static Dataset read(Path images, Path labels) throws IOException {
     return read(images, labels, 1f);
   }
 
-  /** Reads images and labels, multiplying each pixel value by {@code scale}. */
+  /**
+   * Reads images and labels, multiplying each pixel value by {@code scale}.
+   *
+   * @param images the IDX image file
+   * @param labels the IDX label file, one label per image
+   * @param scale the factor for each pixel value, finite ({@code 1/255f} gives 0..1)
+   * @return one row of {@code height × width} features per image, with its class label
+   * @throws DataFileException if a file is not IDX of the right kind, is cut short, or the counts differ, naming the file
+   * @throws IOException if a file cannot be read
+   * @throws IllegalArgumentException if {@code scale} is not finite
+   */
   public static Dataset read(Path images, Path labels, float scale) throws IOException {
     if (!Float.isFinite(scale)) throw new IllegalArgumentException("scale must be finite, not " + scale);
     try (DataInputStream imageIn = new DataInputStream(DataFiles.open(images));

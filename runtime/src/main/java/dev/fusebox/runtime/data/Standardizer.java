@@ -20,7 +20,12 @@ public final class Standardizer {
     this.scale = scale;
   }
 
-  /** Means and population standard deviations of each feature of {@code train}. */
+  /**
+   * {@return a standardizer of the means and population standard deviations of each feature of {@code train}}
+   *
+   * @param train the training data, at least one row
+   * @throws IllegalArgumentException if {@code train} has no rows
+   */
   public static Standardizer fit(Dataset train) {
     int n = train.rows();
     int d = train.featureCount();
@@ -57,7 +62,13 @@ public final class Standardizer {
     return new Standardizer(mean, scale);
   }
 
-  /** A standardizer with known statistics, such as ones saved with a trained model. */
+  /**
+   * {@return a standardizer with known statistics, such as ones saved with a trained model}
+   *
+   * @param mean per feature, finite (copied)
+   * @param scale per feature, the divisor, finite and positive (copied)
+   * @throws IllegalArgumentException if the lengths differ or a value is out of range, naming the feature
+   */
   public static Standardizer of(double[] mean, double[] scale) {
     if (mean.length != scale.length) {
       throw new IllegalArgumentException(mean.length + " means but " + scale.length + " scales");
@@ -71,31 +82,49 @@ public final class Standardizer {
     return new Standardizer(mean.clone(), scale.clone());
   }
 
+  /** {@return the number of features it standardises} */
   public int featureCount() {
     return mean.length;
   }
 
-  /** The per-feature means, a copy. */
+  /** {@return the per-feature means, a copy} */
   public double[] mean() {
     return mean.clone();
   }
 
-  /** The per-feature divisors (standard deviation, or 1 for a constant feature), a copy. */
+  /** {@return the per-feature divisors (standard deviation, or 1 for a constant feature), a copy} */
   public double[] scale() {
     return scale.clone();
   }
 
-  /** A new data set with standardised features and the same labels or targets and names. */
+  /**
+   * {@return a new data set with standardised features and the same labels or targets and names}
+   *
+   * @param data data with this standardizer's feature count
+   * @throws IllegalArgumentException if the feature counts differ
+   */
   public Dataset apply(Dataset data) {
     int d = mean.length;
     if (data.featureCount() != d) {
       throw new IllegalArgumentException("fitted on " + d + " features, but the data set has " + data.featureCount());
     }
     float[] x = data.features();
-    for (int row = 0; row < x.length; row += d) {
-      for (int j = 0; j < d; j++) x[row + j] = (float) ((x[row + j] - mean[j]) / scale[j]);
-    }
+    for (int row = 0; row < x.length; row += d) apply(x, row, x, row);
     return data.withFeatures(x);
+  }
+
+  /**
+   * Standardises one row of {@link #featureCount()} features, {@code from[fromOffset...]}, into
+   * {@code into[intoOffset...]} (the same array and offset standardise in place), computing as
+   * {@link #apply(Dataset)} does, so that a row served alone gets the values a data set's row gets.
+   *
+   * @param from the raw features
+   * @param fromOffset index of the row's first feature in {@code from}
+   * @param into where the standardised features go
+   * @param intoOffset index of the row's first feature in {@code into}
+   */
+  public void apply(float[] from, int fromOffset, float[] into, int intoOffset) {
+    for (int j = 0; j < mean.length; j++) into[intoOffset + j] = (float) ((from[fromOffset + j] - mean[j]) / scale[j]);
   }
 
   /** Equal when the means and scales are, bit for bit. */

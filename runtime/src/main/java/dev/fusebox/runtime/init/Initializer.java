@@ -11,19 +11,33 @@ import dev.fusebox.runtime.SplitMix64;
  */
 public interface Initializer {
 
-  /** Stable name, as used in spec files ({@code he_uniform}, {@code constant(0.5)}, ...). */
+  /** {@return the stable name, as spec files use it ({@code he_uniform}, {@code constant(0.5)}, ...), which {@link Initializers#byName} takes} */
   String name();
 
   /**
    * Fills the first {@code product(shape)} values of {@code out} (row-major) from {@code rng}; the
    * array may be longer (generated vector code pads its arrays) and the rest is left alone.
+   *
+   * @param out the parameter's array, at least {@code product(shape)} long
+   * @param shape the parameter's shape, {@code [out, in]} for a weight, {@code [n]} for a bias
+   * @param rng the random stream, advanced by the values drawn
    */
   void fill(float[] out, int[] shape, SplitMix64 rng);
 
+  /**
+   * {@return the fan-in of a parameter of this shape, as PyTorch computes it}
+   *
+   * @param shape the shape; {@code [out, in]} for a weight
+   */
   static int fanIn(int[] shape) {
     return shape.length == 0 ? 1 : shape.length == 1 ? shape[0] : shape[1];
   }
 
+  /**
+   * {@return the fan-out of a parameter of this shape, as PyTorch computes it}
+   *
+   * @param shape the shape; {@code [out, in]} for a weight
+   */
   static int fanOut(int[] shape) {
     return shape.length == 0 ? 1 : shape[0];
   }

@@ -14,19 +14,35 @@ import dev.fusebox.runtime.SplitMix64;
  *   <li>{@code fan_in_uniform}: the textbook's U(±1/√fan_in), which is also what PyTorch's
  *       {@code nn.Linear} uses by default for both weight and bias
  * </ul>
+ *
+ * <p>Initialisers are immutable and thread-safe; two with the same {@link Initializer#name} are equal.
  */
 public final class Initializers {
   private Initializers() {}
 
+  /** {@return every value 0} */
   public static Initializer zeros() {
     return constant(0);
   }
 
+  /**
+   * {@return every value {@code value}, rounded to float}
+   *
+   * @param value finite
+   * @throws IllegalArgumentException if {@code value} is not finite
+   */
   public static Initializer constant(double value) {
     if (!Double.isFinite(value)) throw new IllegalArgumentException("constant initialiser needs a finite value, got " + value);
     return new Simple("constant(" + fmt(value) + ")", (out, shape, rng) -> Arrays.fill(out, 0, size(shape), (float) value));
   }
 
+  /**
+   * {@return values uniform in {@code [low, high)}}
+   *
+   * @param low the lower bound
+   * @param high the upper bound, greater than {@code low}
+   * @throws IllegalArgumentException unless {@code low < high}, with a finite difference
+   */
   public static Initializer uniform(double low, double high) {
     if (!(low < high) || !Double.isFinite(high - low)) {
       throw new IllegalArgumentException("uniform initialiser needs finite low < high, got [" + low + ", " + high + ")");
@@ -34,6 +50,13 @@ public final class Initializers {
     return new Simple("uniform(" + fmt(low) + "," + fmt(high) + ")", (out, shape, rng) -> fillUniform(out, size(shape), rng, low, high));
   }
 
+  /**
+   * {@return values drawn from N(mean, std²)}
+   *
+   * @param mean finite
+   * @param std the standard deviation, positive and finite
+   * @throws IllegalArgumentException if {@code mean} is not finite or {@code std} is not positive and finite
+   */
   public static Initializer normal(double mean, double std) {
     if (!(std > 0) || !Double.isFinite(std) || !Double.isFinite(mean)) {
       throw new IllegalArgumentException("normal initialiser needs finite mean and std > 0, got mean " + mean + ", std " + std);
@@ -41,6 +64,7 @@ public final class Initializers {
     return new Simple("normal(" + fmt(mean) + "," + fmt(std) + ")", (out, shape, rng) -> fillNormal(out, size(shape), rng, mean, std));
   }
 
+  /** {@return Xavier (Glorot) uniform with gain 1: U(±√(6/(fan_in+fan_out)))} */
   public static Initializer xavierUniform() {
     return new Simple("xavier_uniform", (out, shape, rng) -> {
       double b = Math.sqrt(6.0 / (Initializer.fanIn(shape) + Initializer.fanOut(shape)));
@@ -48,11 +72,13 @@ public final class Initializers {
     });
   }
 
+  /** {@return Xavier (Glorot) normal with gain 1: mean 0, standard deviation √(2/(fan_in+fan_out))} */
   public static Initializer xavierNormal() {
     return new Simple("xavier_normal", (out, shape, rng) ->
         fillNormal(out, size(shape), rng, 0, Math.sqrt(2.0 / (Initializer.fanIn(shape) + Initializer.fanOut(shape)))));
   }
 
+  /** {@return He (Kaiming) uniform for ReLU: U(±√(6/fan_in))} */
   public static Initializer heUniform() {
     return new Simple("he_uniform", (out, shape, rng) -> {
       double b = Math.sqrt(6.0 / Initializer.fanIn(shape));
@@ -60,10 +86,12 @@ public final class Initializers {
     });
   }
 
+  /** {@return He (Kaiming) normal for ReLU: mean 0, standard deviation √(2/fan_in)} */
   public static Initializer heNormal() {
     return new Simple("he_normal", (out, shape, rng) -> fillNormal(out, size(shape), rng, 0, Math.sqrt(2.0 / Initializer.fanIn(shape))));
   }
 
+  /** {@return LeCun uniform: U(±√(3/fan_in))} */
   public static Initializer lecunUniform() {
     return new Simple("lecun_uniform", (out, shape, rng) -> {
       double b = Math.sqrt(3.0 / Initializer.fanIn(shape));
@@ -71,11 +99,12 @@ public final class Initializers {
     });
   }
 
+  /** {@return LeCun normal: mean 0, standard deviation √(1/fan_in)} */
   public static Initializer lecunNormal() {
     return new Simple("lecun_normal", (out, shape, rng) -> fillNormal(out, size(shape), rng, 0, Math.sqrt(1.0 / Initializer.fanIn(shape))));
   }
 
-  /** The textbook's U(±1/√fan_in); PyTorch's default for {@code nn.Linear} weights and biases. */
+  /** {@return the textbook's U(±1/√fan_in); PyTorch's default for {@code nn.Linear} weights and biases} */
   public static Initializer fanInUniform() {
     return new Simple("fan_in_uniform", (out, shape, rng) -> {
       double b = 1.0 / Math.sqrt(Initializer.fanIn(shape));
@@ -83,7 +112,14 @@ public final class Initializers {
     });
   }
 
-  /** Looks an initialiser up by the name it prints ({@code he_uniform}, {@code constant(0.1)}, {@code normal(0,0.01)}...). */
+  /**
+   * {@return the initialiser of that name}
+   *
+   * @param spec the name it prints ({@code he_uniform}, {@code constant(0.1)}, {@code normal(0,0.01)}...), in any
+   *     case; {@code glorot_*} and {@code kaiming_*} are taken for {@code xavier_*} and {@code he_*}
+   * @throws IllegalArgumentException naming the known initialisers if the name is unknown, or saying what is
+   *     wrong with the arguments
+   */
   public static Initializer byName(String spec) {
     String s = spec.trim().toLowerCase(Locale.ROOT);
     int open = s.indexOf('(');

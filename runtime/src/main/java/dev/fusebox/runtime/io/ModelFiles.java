@@ -71,8 +71,23 @@ public final class ModelFiles {
 
   private ModelFiles() {}
 
-  /** The two files of a pair as read: the parameters, and the optimizer state if the pair has one. */
+  /**
+   * The two files of a pair as read: the parameters, and the optimizer state if the pair has one.
+   *
+   * @param parametersFile the parameter file's path
+   * @param parameters its tensors and metadata
+   * @param optimizerFile where the optimizer state belongs ({@link ModelFiles#optimizerFile(Path)}), whether or not it is there
+   * @param optimizerState its tensors and metadata, as committed (possibly read from the staged file), if the pair has one
+   */
   public record Pair(Path parametersFile, SafeTensorsFile parameters, Path optimizerFile, Optional<SafeTensorsFile> optimizerState) {
+    /**
+     * A pair; no component may be null.
+     *
+     * @param parametersFile the parameter file's path
+     * @param parameters its tensors and metadata
+     * @param optimizerFile where the optimizer state belongs ({@link ModelFiles#optimizerFile(Path)}), whether or not it is there
+     * @param optimizerState its tensors and metadata, as committed (possibly read from the staged file), if the pair has one
+     */
     public Pair {
       Objects.requireNonNull(parametersFile, "parametersFile");
       Objects.requireNonNull(parameters, "parameters");
@@ -81,7 +96,11 @@ public final class ModelFiles {
     }
   }
 
-  /** {@code dir/m.optimizer.safetensors} for {@code dir/m.safetensors} (any other name gets the suffix appended). */
+  /**
+   * {@return {@code dir/m.optimizer.safetensors} for {@code dir/m.safetensors} (any other name gets the suffix appended)}
+   *
+   * @param parameters the parameter file's path
+   */
   public static Path optimizerFile(Path parameters) {
     String name = name(parameters);
     String stem = name.endsWith(SUFFIX) ? name.substring(0, name.length() - SUFFIX.length()) : name;
@@ -90,11 +109,18 @@ public final class ModelFiles {
 
   /**
    * Writes a pair by the commit protocol above. {@code metadata} goes into both files, {@code
-   * optimizerMetadata} into the optimizer file as well; the reserved keys are added.
+   * optimizerMetadata} into the optimizer file as well; the reserved keys are added. Thread-safe: writers
+   * of one directory, in this JVM or others, take turns.
    *
+   * @param parameters the parameter file to replace; the optimizer state goes to {@link #optimizerFile(Path)}
+   * @param parameterTensors the parameters, in the order the file lists them
+   * @param optimizerTensors the optimizer state
+   * @param metadata string pairs for both files' {@code __metadata__}
+   * @param optimizerMetadata string pairs for the optimizer file only (the training position)
    * @throws FileSystemException naming the output file (never a temporary) when the file system fails
    *     it: a full disk, a read-only directory; the old pair is then unchanged
    * @throws IllegalArgumentException if the metadata uses a reserved key, or a name cannot be stored
+   * @throws IOException if writing fails otherwise
    */
   public static void write(Path parameters, NamedTensors parameterTensors, NamedTensors optimizerTensors,
       Map<String, String> metadata, Map<String, String> optimizerMetadata) throws IOException {
@@ -160,9 +186,12 @@ public final class ModelFiles {
    * companion) is a pair without optimizer state; a parameter file without the pair's metadata, such as
    * one PyTorch wrote, is read as it is if it has no companion.
    *
+   * @param parameters the parameter file; the optimizer state is looked for at {@link #optimizerFile(Path)}
+   * @return both files' tensors and metadata
    * @throws ParameterFileException naming the file: corrupt data, or an optimizer state file that does
    *     not belong with the parameters (a save was interrupted by something other than this class, or
    *     one file was replaced)
+   * @throws IOException if a file cannot be read (a missing parameter file is a {@link java.nio.file.NoSuchFileException})
    */
   public static Pair read(Path parameters) throws IOException {
     Path optimizer = optimizerFile(parameters);
@@ -218,6 +247,11 @@ public final class ModelFiles {
   /**
    * Reads one file of a pair, checking its data against the SHA-256 its metadata records, if it records
    * one: for a reader that needs the parameters alone (prediction).
+   *
+   * @param parameters the parameter file
+   * @return its tensors and metadata
+   * @throws ParameterFileException naming the file if it is not valid safetensors or its data does not match its hash
+   * @throws IOException if the file cannot be read
    */
   public static SafeTensorsFile readParameters(Path parameters) throws IOException {
     return verified(parameters);
@@ -230,7 +264,12 @@ public final class ModelFiles {
    * says (the old pair stays until the new one is complete, so the new one needs all of its room).
    * The tensors and metadata give the sizes; they need not hold the final values.
    *
+   * @param parameters the parameter file the pair will be written to
+   * @param parameterTensors tensors of the parameters' final names and shapes
+   * @param optimizerTensors tensors of the optimizer state's final names and shapes
+   * @param metadata metadata of about the final size
    * @throws FileSystemException naming the file and what is wrong with it
+   * @throws IOException if the file system cannot be asked
    */
   public static void checkWritable(Path parameters, NamedTensors parameterTensors, NamedTensors optimizerTensors,
       Map<String, String> metadata) throws IOException {

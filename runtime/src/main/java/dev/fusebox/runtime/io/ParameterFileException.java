@@ -13,17 +13,30 @@ public final class ParameterFileException extends IOException {
   // Path is not serializable; the message already carries the file name.
   private final transient Path file;
 
+  /**
+   * An exception whose message is the file's name, a colon and {@code detail}.
+   *
+   * @param file the file as it was given to the reader
+   * @param detail which part of the file is wrong, and how
+   */
   public ParameterFileException(Path file, String detail) {
     super(nameOf(file) + ": " + detail);
     this.file = file;
   }
 
+  /**
+   * An exception whose message is the file's name, a colon and {@code detail}, with the failure behind it.
+   *
+   * @param file the file as it was given to the reader
+   * @param detail which part of the file is wrong, and how
+   * @param cause the failure that showed it
+   */
   public ParameterFileException(Path file, String detail, Throwable cause) {
     super(nameOf(file) + ": " + detail, cause);
     this.file = file;
   }
 
-  /** The file that could not be read, as it was given to the reader. */
+  /** {@return the file that could not be read, as it was given to the reader} */
   public Path file() {
     return file;
   }

@@ -33,12 +33,25 @@ public final class SafeTensors {
 
   private SafeTensors() {}
 
-  /** Writes the tensors with no metadata; see {@link #write(Path, NamedTensors, Map)}. */
+  /**
+   * Writes the tensors with no metadata; see {@link #write(Path, NamedTensors, Map)}.
+   *
+   * @param file the file to replace
+   * @param tensors float32 tensors, written in their order
+   * @throws IllegalArgumentException if a tensor's name cannot be stored
+   * @throws IOException if the file cannot be written; an existing file keeps its contents
+   */
   public static void write(Path file, NamedTensors tensors) throws IOException {
     write(file, tensors, Map.of());
   }
 
-  /** Writes the program's trainable parameters alone, with no metadata; see {@link #writeParameters(Path, Program, Map)}. */
+  /**
+   * Writes the program's trainable parameters alone, with no metadata; see {@link #writeParameters(Path, Program, Map)}.
+   *
+   * @param file the file to replace
+   * @param program the program whose parameters to write
+   * @throws IOException if the file cannot be written; an existing file keeps its contents
+   */
   public static void writeParameters(Path file, Program program) throws IOException {
     writeParameters(file, program, Map.of());
   }
@@ -49,7 +62,11 @@ public final class SafeTensors {
    * inference program of the same graph with {@code program.load(SafeTensors.read(file).tensors())},
    * and into PyTorch as a {@code state_dict}, since dense layers keep PyTorch's names and shapes.
    *
+   * @param file the file to replace
+   * @param program the program whose parameters to write
+   * @param metadata strings for the header's {@code __metadata__}
    * @throws IllegalStateException if the program names a parameter its state does not hold
+   * @throws IOException if the file cannot be written; an existing file keeps its contents
    */
   public static void writeParameters(Path file, Program program, Map<String, String> metadata) throws IOException {
     NamedTensors state = program.state();
@@ -71,6 +88,10 @@ public final class SafeTensors {
    *
    * @throws IllegalArgumentException if a tensor is named {@code __metadata__}, or a name, key or value
    *     is not well-formed UTF-16 (and so could not be stored as UTF-8)
+   * @param file the file to replace
+   * @param tensors float32 tensors, written in their order
+   * @param metadata strings for the header's {@code __metadata__}, in their order; empty for none
+   * @throws IOException if the file cannot be written; an existing file keeps its contents
    */
   public static void write(Path file, NamedTensors tensors, Map<String, String> metadata) throws IOException {
     Encoded encoded = Encoded.of(tensors, metadata);
@@ -86,6 +107,11 @@ public final class SafeTensors {
    * <p>The tensors come back in the order of their data in the file. For files from this class and from
    * the usual writers that is the order they were written in; unlike the order of keys in a JSON object,
    * which JSON leaves unspecified, it is always well defined.
+   *
+   * @param file a safetensors file of F32 tensors (or a pipe)
+   * @return its tensors, owned by the caller, and its metadata
+   * @throws ParameterFileException naming the file and the part that is wrong
+   * @throws IOException if the file cannot be read
    */
   public static SafeTensorsFile read(Path file) throws IOException {
     return load(file).file();
@@ -94,6 +120,11 @@ public final class SafeTensors {
   /**
    * The metadata strings of a file, reading and checking its header but none of its tensor data: what
    * a file says about itself, cheaply, even for a large model.
+   *
+   * @param file a safetensors file
+   * @return its {@code __metadata__} strings, in the file's order; empty when it has none
+   * @throws ParameterFileException naming the file and the part of the header that is wrong
+   * @throws IOException if the file cannot be read
    */
   public static Map<String, String> readMetadata(Path file) throws IOException {
     try (SeekableByteChannel channel = open(file)) {
@@ -136,7 +167,13 @@ public final class SafeTensors {
     }
   }
 
-  /** The exact size in bytes of the file {@link #write} would write for these tensors and metadata. */
+  /**
+   * {@return the exact size in bytes of the file {@link #write} would write for these tensors and metadata}
+   *
+   * @param tensors the tensors
+   * @param metadata the metadata strings
+   * @throws IllegalArgumentException if they cannot be stored, as {@link #write} would
+   */
   public static long fileSize(NamedTensors tensors, Map<String, String> metadata) {
     return Encoded.of(tensors, metadata).size();
   }

@@ -49,6 +49,9 @@ public final class Checkpoints {
    * {@link Trainer.Builder#resume}.
    *
    * @param parameterFile the checkpoint's parameter file, {@code epoch-3.safetensors} or {@code best.safetensors}
+   * @param program a training program of the graph the checkpoint was written from
+   * @return where the checkpointed run stopped
+   * @throws IOException if a file cannot be read
    * @throws ParameterFileException naming the file: no optimizer state beside it, a pair that does not
    *     belong together, corrupt data, or no training state
    * @throws IllegalArgumentException if a tensor does not fit the program (its message names the tensor)

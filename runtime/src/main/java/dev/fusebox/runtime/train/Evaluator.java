@@ -30,6 +30,11 @@ public final class Evaluator {
     this.program = Objects.requireNonNull(program, "program");
   }
 
+  /**
+   * {@return an evaluator of {@code program}}, which it runs; like the program, not thread-safe
+   *
+   * @param program a program with {@code loss} and {@code prediction} outputs ({@code loss} only for {@link #evaluate})
+   */
   public static Evaluator of(Program program) {
     return new Evaluator(program);
   }
@@ -37,6 +42,11 @@ public final class Evaluator {
   /**
    * The loss and, for class labels, the accuracy or, for targets, MAE and RMSE over every row of
    * {@code data}, which must have the labels or targets the program's loss needs.
+   *
+   * @param data at least one row, with the program's feature count and the labels or targets it takes
+   * @return the loss (the mean per row) and the accuracy, or MAE and RMSE
+   * @throws IllegalArgumentException if the data has no rows or no labels or targets, or does not fit the
+   *     program's inputs or {@code prediction} output, saying what differs
    */
   public Metrics evaluate(Dataset data) {
     Objects.requireNonNull(data, "data");
@@ -98,6 +108,11 @@ public final class Evaluator {
   /**
    * The program's predictions for every row of {@code data}, {@code [rows, width]}: the valid rows of
    * each batch's {@code prediction}, in file order. Labels and targets, if any, are not needed or used.
+   *
+   * @param data rows with the program's feature count (none gives {@code [0, width]})
+   * @return the predictions, {@code [rows, width]}
+   * @throws IllegalArgumentException if the data does not fit the program's features input or
+   *     {@code prediction} is not one row per example
    */
   public FloatTensor predict(Dataset data) {
     Objects.requireNonNull(data, "data");

@@ -12,7 +12,7 @@ package dev.fusebox.runtime.train;
  */
 public record NonFiniteLoss(int epoch, long step, float loss, String diagnostic) {
 
-  /** For example {@code loss is NaN at epoch 3, step 412: add 'layers.0.z' (#5) ... produced NaN at [3, 17]}. */
+  /** {@return one line saying where, for example {@code loss is NaN at epoch 3, step 412: add 'layers.0.z' (#5) ... produced NaN at [3, 17]}} */
   public String message() {
     return "loss is " + loss + " at epoch " + epoch + ", step " + step + ": "
         + (diagnostic != null ? diagnostic : "the program reports no non-finite node");

@@ -16,10 +16,20 @@ import java.util.Objects;
 @FunctionalInterface
 public interface Schedule {
 
-  /** The learning rate for step {@code step} (0-based, across epochs), which lies in epoch {@code epoch} (0-based). */
+  /**
+   * {@return the learning rate for a step}
+   *
+   * @param epoch the step's epoch, 0-based
+   * @param step the step, 0-based, counting across epochs
+   */
   double lr(long epoch, long step);
 
-  /** The same rate for every step. */
+  /**
+   * {@return a schedule of the same rate for every step}
+   *
+   * @param lr the rate, positive and finite
+   * @throws IllegalArgumentException if {@code lr} is not positive and finite
+   */
   static Schedule constant(double lr) {
     return new Schedules.Constant(Schedules.checkRate(lr, "learning rate"));
   }
@@ -27,6 +37,12 @@ public interface Schedule {
   /**
    * PyTorch's {@code StepLR}: {@code lr · gamma^floor(epoch / stepSizeEpochs)}, so the rate drops by a
    * factor {@code gamma} every {@code stepSizeEpochs} epochs.
+   *
+   * @param lr the initial learning rate, positive and finite
+   * @param stepSizeEpochs epochs between drops, 1 or more
+   * @param gamma the factor, positive and finite
+   * @return the schedule
+   * @throws IllegalArgumentException if an argument is out of range
    */
   static Schedule step(double lr, int stepSizeEpochs, double gamma) {
     Schedules.checkRate(lr, "learning rate");
@@ -36,7 +52,13 @@ public interface Schedule {
     return new Schedules.Step(lr, stepSizeEpochs, Schedules.checkGamma(gamma));
   }
 
-  /** PyTorch's {@code ExponentialLR}: {@code lr · gamma^epoch}. */
+  /**
+   * {@return PyTorch's {@code ExponentialLR}: {@code lr · gamma^epoch}}
+   *
+   * @param lr the initial learning rate, positive and finite
+   * @param gamma the factor per epoch, positive and finite
+   * @throws IllegalArgumentException if an argument is out of range
+   */
   static Schedule exponential(double lr, double gamma) {
     return new Schedules.Exponential(Schedules.checkRate(lr, "learning rate"), Schedules.checkGamma(gamma));
   }
@@ -47,6 +69,12 @@ public interface Schedule {
    * to {@code etaMin} at epoch {@code tMaxEpochs}. Like PyTorch's, the curve is periodic: past
    * {@code tMaxEpochs} the rate climbs back towards {@code lr}, so set {@code tMaxEpochs} to the
    * number of epochs to train for a single descent.
+   *
+   * @param lr the initial learning rate, positive and finite
+   * @param tMaxEpochs epochs of the descent, 1 or more
+   * @param etaMin the lowest rate, in {@code [0, lr]}
+   * @return the schedule
+   * @throws IllegalArgumentException if an argument is out of range
    */
   static Schedule cosine(double lr, int tMaxEpochs, double etaMin) {
     Schedules.checkRate(lr, "learning rate");
@@ -62,6 +90,11 @@ public interface Schedule {
    * {@code inner}'s rate times {@code min(1, (step + 1) / warmupSteps)}: a linear ramp over the first
    * {@code warmupSteps} optimizer steps, so step 0 runs at {@code 1 / warmupSteps} of the rate and step
    * {@code warmupSteps - 1} onwards at the full rate.
+   *
+   * @param inner the schedule to warm up
+   * @param warmupSteps steps of the ramp, 1 or more
+   * @return the schedule
+   * @throws IllegalArgumentException if {@code warmupSteps} is less than 1
    */
   static Schedule warmup(Schedule inner, int warmupSteps) {
     Objects.requireNonNull(inner, "the schedule to warm up is null");

@@ -99,6 +99,13 @@ public final class Trainer {
     return wanted ? System.err : null;
   }
 
+  /**
+   * {@return a builder of a trainer for {@code program} on {@code train}}
+   *
+   * @param program a training program (one with a {@code loss} output and the inputs the data feeds); the
+   *     trainer owns it while it runs, as programs are not thread-safe
+   * @param train the training data, whose labels or targets fit the program's inputs
+   */
   public static Builder builder(Program program, Dataset train) {
     return new Builder(program, train);
   }
@@ -107,6 +114,7 @@ public final class Trainer {
    * Trains until the epochs or steps are done, early stopping ends it, a listener stops it, or a step's
    * loss is not finite.
    *
+   * @return what the run did: the epochs, the best one, why it stopped, and the state to resume from
    * @throws NonFiniteLossException on a non-finite loss, if built with {@code failOnNonFiniteLoss(true)}
    * @throws IOException if a checkpoint or the log cannot be written; the log is flushed first
    */
@@ -147,13 +155,24 @@ public final class Trainer {
       this.train = Objects.requireNonNull(train, "training data");
     }
 
-    /** Data to score after every epoch; needed for early stopping, and what "best" is judged on. */
+    /**
+     * Data to score after every epoch; needed for early stopping, and what "best" is judged on.
+     *
+     * @param valid labelled like the training data; checked against the program by {@link #build}
+     * @return this builder
+     */
     public Builder validation(Dataset valid) {
       this.valid = Objects.requireNonNull(valid, "validation data");
       return this;
     }
 
-    /** Train for {@code n} full passes over the data. */
+    /**
+     * Train for {@code n} full passes over the data; either this or {@link #steps} is required.
+     *
+     * @param n 1 or more
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is less than 1
+     */
     public Builder epochs(int n) {
       if (n < 1) throw new IllegalArgumentException("epochs must be at least 1, not " + n);
       this.epochs = n;
@@ -163,7 +182,11 @@ public final class Trainer {
     /**
      * Train for {@code n} optimizer steps, wrapping around the data as often as needed; epochs (for
      * validation, checkpoints and the schedule) still end every {@code ceil(rows / batchSize)} steps,
-     * and the last may be cut short.
+     * and the last may be cut short. Either this or {@link #epochs} is required.
+     *
+     * @param n 1 or more
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is less than 1
      */
     public Builder steps(long n) {
       if (n < 1) throw new IllegalArgumentException("steps must be at least 1, not " + n);
@@ -171,13 +194,23 @@ public final class Trainer {
       return this;
     }
 
-    /** Whether each epoch visits the rows in a fresh order drawn from the seed (the default) or in file order. */
+    /**
+     * Whether each epoch visits the rows in a fresh order drawn from the seed (the default) or in file order.
+     *
+     * @param shuffle true to shuffle
+     * @return this builder
+     */
     public Builder shuffle(boolean shuffle) {
       this.shuffle = shuffle;
       return this;
     }
 
-    /** The seed of the shuffled orders; epoch {@code e}'s order depends on the seed and {@code e} alone. */
+    /**
+     * The seed of the shuffled orders; epoch {@code e}'s order depends on the seed and {@code e} alone.
+     *
+     * @param seed any value; the default is 0
+     * @return this builder
+     */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;
@@ -187,13 +220,21 @@ public final class Trainer {
      * The learning rate of every step, set on the program's scalar {@code lr} input before each step;
      * the program must have one. Optional: without a schedule the {@code lr} input keeps the value it
      * has (a training graph starts it at its optimizer's rate), and that is the rate the epochs report.
+     *
+     * @param schedule the rate per step
+     * @return this builder
      */
     public Builder schedule(Schedule schedule) {
       this.schedule = Objects.requireNonNull(schedule, "schedule");
       return this;
     }
 
-    /** Adds a listener; listeners are called in the order added. */
+    /**
+     * Adds a listener; listeners are called in the order added, on the training thread.
+     *
+     * @param listener hears every step and epoch, and may stop the run
+     * @return this builder
+     */
     public Builder listener(TrainingListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
@@ -201,7 +242,13 @@ public final class Trainer {
 
     /**
      * Stop when the validation loss has not fallen below the best so far by more than {@code minDelta}
-     * for {@code patience} epochs in a row, as Keras's and Lightning's {@code EarlyStopping} do.
+     * for {@code patience} epochs in a row, as Keras's and Lightning's {@code EarlyStopping} do. Needs
+     * {@link #validation} data.
+     *
+     * @param patience epochs without improvement before stopping, 1 or more
+     * @param minDelta the least fall in loss that counts as one, finite and not negative
+     * @return this builder
+     * @throws IllegalArgumentException if either is out of range
      */
     public Builder earlyStopping(int patience, double minDelta) {
       if (patience < 1) throw new IllegalArgumentException("patience must be at least 1 epoch, not " + patience);
@@ -219,13 +266,21 @@ public final class Trainer {
      * in its metadata) into {@code dir}, created if missing, and the same pair as {@code best.*}
      * whenever a complete epoch is the best so far. Each pair is written as one unit (see
      * {@link dev.fusebox.runtime.io.ModelFiles}); {@link Checkpoints#restore} resumes from one.
+     *
+     * @param dir the checkpoint directory
+     * @return this builder
      */
     public Builder checkpoints(Path dir) {
       this.checkpointDir = Objects.requireNonNull(dir, "checkpoint directory");
       return this;
     }
 
-    /** Metadata strings every checkpoint file carries besides the epoch and step, such as what the model is. */
+    /**
+     * Metadata strings every checkpoint file carries besides the epoch and step, such as what the model is.
+     *
+     * @param metadata key-value strings (copied), none of {@link dev.fusebox.runtime.io.ModelFiles#RESERVED_KEYS}
+     * @return this builder
+     */
     public Builder checkpointMetadata(Map<String, String> metadata) {
       this.checkpointMetadata = Map.copyOf(metadata);
       return this;
@@ -238,13 +293,21 @@ public final class Trainer {
      * {@code epochs(m)} ends m epochs on, counting the one under way. A state saved inside an epoch can
      * only be resumed on the same data with the same batch size, shuffling and seed, which {@link #build}
      * checks; one saved at an epoch's end goes on with any.
+     *
+     * @param state the state saved with the parameters the program holds
+     * @return this builder
      */
     public Builder resume(TrainingState state) {
       this.resume = Objects.requireNonNull(state, "state");
       return this;
     }
 
-    /** Write a row per step to a CSV file with header {@code epoch,step,loss,ms}, replacing the file. */
+    /**
+     * Write a row per step to a CSV file with header {@code epoch,step,loss,ms}, replacing the file.
+     *
+     * @param csv the log file
+     * @return this builder
+     */
     public Builder log(Path csv) {
       this.logFile = Objects.requireNonNull(csv, "log file");
       return this;
@@ -252,7 +315,10 @@ public final class Trainer {
 
     /**
      * Where the per-epoch lines go (standard output by default); setting it turns off the automatic
-     * progress bar, unless {@link #progressBar} asks for one.
+     * progress bar, unless {@link #progressBar} asks for one, and undoes {@link #quiet()}.
+     *
+     * @param out the stream for the epochs' lines
+     * @return this builder
      */
     public Builder output(PrintStream out) {
       this.out = Objects.requireNonNull(out, "output");
@@ -260,7 +326,11 @@ public final class Trainer {
       return this;
     }
 
-    /** No progress output at all. */
+    /**
+     * No progress output at all.
+     *
+     * @return this builder
+     */
     public Builder quiet() {
       this.quiet = true;
       return this;
@@ -271,6 +341,9 @@ public final class Trainer {
      * there is a bar when the output is standard output and the JVM runs in a terminal, and lines
      * otherwise (piped, redirected, in a build tool or IDE). The bar redraws one line in place at most
      * ten times a second and costs nothing measurable per step or per epoch.
+     *
+     * @param on true for a bar on standard error, false for lines
+     * @return this builder
      */
     public Builder progressBar(boolean on) {
       this.progressBar = on;
@@ -281,6 +354,9 @@ public final class Trainer {
     /**
      * A progress bar on {@code terminal} instead of lines: for a console program that shows training
      * on a stream of its own. Each finished epoch's line replaces the bar on that stream.
+     *
+     * @param terminal the stream the bar is drawn on
+     * @return this builder
      */
     public Builder progressBar(PrintStream terminal) {
       this.bar = Objects.requireNonNull(terminal, "terminal");
@@ -295,7 +371,12 @@ public final class Trainer {
       return this;
     }
 
-    /** Throw {@link NonFiniteLossException} on a NaN or infinite loss instead of returning a result that reports it. */
+    /**
+     * Throw {@link NonFiniteLossException} on a NaN or infinite loss instead of returning a result that reports it.
+     *
+     * @param fail true to throw; the default is false
+     * @return this builder
+     */
     public Builder failOnNonFiniteLoss(boolean fail) {
       this.failOnNonFiniteLoss = fail;
       return this;
@@ -304,13 +385,24 @@ public final class Trainer {
     /**
      * The batch size the caller expects; a program is compiled for one batch size, so this only checks
      * that a user's setting agrees with the program's rather than silently training at another.
+     *
+     * @param batchSize the batch size the caller configured; 0 (the default) checks nothing
+     * @return this builder
      */
     public Builder batchSize(int batchSize) {
       this.batchSize = batchSize;
       return this;
     }
 
-    /** Checks the options against each other and the data against the program's inputs. */
+    /**
+     * Checks the options against each other and the data against the program's inputs.
+     *
+     * @return the trainer
+     * @throws IllegalStateException if neither or both of epochs and steps are set, early stopping has no
+     *     validation data, or a schedule has no {@code lr} input to set
+     * @throws IllegalArgumentException if the data is empty or does not fit the program, the batch size
+     *     differs from the program's, or a resumed state cannot go on with these batches
+     */
     public Trainer build() {
       if ((epochs == 0) == (steps == 0)) {
         throw new IllegalStateException("set either epochs(n) or steps(n)" + (epochs != 0 ? ", not both" : ""));

@@ -12,14 +12,29 @@ package dev.fusebox.runtime.train;
 public interface TrainingListener {
 
   /** Whether training goes on. */
-  enum Decision { CONTINUE, STOP }
+  enum Decision {
+    /** Go on training. */
+    CONTINUE,
+    /** End the epoch after this step, or the run after this epoch. */
+    STOP
+  }
 
-  /** Called after every optimizer step whose loss is finite. */
+  /**
+   * Called after every optimizer step whose loss is finite.
+   *
+   * @param event the step
+   * @return whether to go on; {@link Decision#STOP} ends the epoch after this step
+   */
   default Decision onStep(StepEvent event) {
     return Decision.CONTINUE;
   }
 
-  /** Called after every epoch, once it is validated and checkpointed. */
+  /**
+   * Called after every epoch, once it is validated and checkpointed.
+   *
+   * @param event the epoch
+   * @return whether to go on; {@link Decision#STOP} ends the run
+   */
   default Decision onEpoch(EpochEvent event) {
     return Decision.CONTINUE;
   }

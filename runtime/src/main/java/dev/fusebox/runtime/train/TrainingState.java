@@ -41,6 +41,25 @@ public record TrainingState(int epochsDone, int batchesDone, long step, long pro
       "training_epoch_loss_sum", "training_epoch_rows", "training_best_epoch", "training_best_loss",
       "training_early_stop_reference", "training_epochs_without_improvement");
 
+  /**
+   * A training state.
+   *
+   * @param epochsDone whole epochs done: the 0-based index of the epoch under way or next
+   * @param batchesDone batches done of that epoch; 0 at an epoch's end
+   * @param step optimizer steps the training has taken, across every run that continued it
+   * @param programSteps the program's {@link dev.fusebox.runtime.Program#stepCount() step count}
+   * @param batchSize the batch size the batches were cut with
+   * @param rows rows of the training data
+   * @param shuffle whether batches were shuffled
+   * @param seed the shuffling seed
+   * @param epochLossSum the partial epoch's sum of losses weighted by valid rows; 0 at an epoch's end
+   * @param epochRows the partial epoch's rows; 0 at an epoch's end
+   * @param bestEpoch the best epoch so far (1-based), 0 if none
+   * @param bestLoss its monitored loss, or infinity
+   * @param earlyStopReference the monitored loss of the last significant improvement, or infinity
+   * @param epochsWithoutImprovement epochs since then
+   * @throws IllegalArgumentException if a count is negative, or the batch size or rows are below 1
+   */
   public TrainingState {
     if (epochsDone < 0 || batchesDone < 0 || step < 0 || programSteps < 0 || batchSize < 1 || rows < 1 || epochRows < 0
         || bestEpoch < 0 || epochsWithoutImprovement < 0) {
@@ -51,12 +70,12 @@ public record TrainingState(int epochsDone, int batchesDone, long step, long pro
     }
   }
 
-  /** Whether the run stopped inside an epoch, so that resuming it must see the same batches. */
+  /** {@return whether the run stopped inside an epoch, so that resuming it must see the same batches} */
   public boolean midEpoch() {
     return batchesDone > 0;
   }
 
-  /** As metadata strings, under {@link #KEYS}; numbers as Java prints them, which read back exactly. */
+  /** {@return the state as metadata strings, under {@link #KEYS}; numbers as Java prints them, which read back exactly} */
   public Map<String, String> toMetadata() {
     Object[] values = {epochsDone, batchesDone, step, programSteps, batchSize, rows, shuffle, seed, epochLossSum, epochRows,
         bestEpoch, bestLoss, earlyStopReference, epochsWithoutImprovement};
@@ -66,8 +85,9 @@ public record TrainingState(int epochsDone, int batchesDone, long step, long pro
   }
 
   /**
-   * The state the metadata records, or none if it records none (a file written without a training run).
+   * {@return the state the metadata records, or none if it records none (a file written without a training run)}
    *
+   * @param metadata a file's metadata strings
    * @throws IllegalArgumentException naming the key whose value is missing or not what it should be
    */
   public static Optional<TrainingState> fromMetadata(Map<String, String> metadata) {

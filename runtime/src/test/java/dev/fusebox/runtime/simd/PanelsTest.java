@@ -29,4 +29,24 @@ class PanelsTest {
     Panels.transpose(src, rows, cols, plain, rows);
     for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) assertThat(plain[c * rows + r]).isEqualTo(src[r * cols + c]);
   }
+
+  /**
+   * The rows of A, stored transposed ({@code k} × {@code m}), packed in micro-panels of four: element
+   * (i, p) of A at {@code (i / 4)·4k + p·4 + i % 4} for every row of a whole four, in passes of sixteen
+   * and of four rows, and nothing written past them.
+   */
+  @ParameterizedTest
+  @CsvSource({"1, 4", "3, 7", "5, 16", "64, 20", "300, 21", "129, 37", "2, 70"})
+  void packRowsLaysOutWholeFoursOfRows(int k, int m) {
+    float[] at = new float[k * m];
+    for (int x = 0; x < at.length; x++) at[x] = x + 1;
+    int whole = m / 4 * 4;
+    float[] dst = new float[m * k + 3];
+    java.util.Arrays.fill(dst, Float.NaN);
+    Panels.packRows(at, k, m, dst);
+    for (int i = 0; i < whole; i++) {
+      for (int p = 0; p < k; p++) assertThat(dst[i / 4 * 4 * k + p * 4 + i % 4]).as("A[%d][%d]", i, p).isEqualTo(at[p * m + i]);
+    }
+    for (int x = whole * k; x < dst.length; x++) assertThat(dst[x]).as("past the whole micro-panels, at %d", x).isNaN();
+  }
 }

@@ -53,9 +53,9 @@ class ReductionTreeTest {
           for (ReductionTree.Node n : cover) {
             covered += n.hi() - n.lo();
             float[] out = new float[7];
-            ReductionTree.Sums.node(n, (m, o) -> {
-              if (!m.isLeaf()) return false;
-              System.arraycopy(g[m.lo()], 0, o, 0, 7);
+            ReductionTree.Sums.node(n, (lo, hi, o) -> {
+              if (hi - lo != 1) return false;
+              System.arraycopy(g[lo], 0, o, 0, 7);
               return true;
             }, out, scratch);
             partials.put(n, out);
@@ -63,8 +63,8 @@ class ReductionTreeTest {
           assertThat(covered).as("cover of [%d, %d) over %d", from, to, k).isEqualTo(to - from);
         }
         float[] root = new float[7];
-        ReductionTree.Sums.root(k, (m, o) -> {
-          float[] p = partials.get(m);
+        ReductionTree.Sums.root(k, (lo, hi, o) -> {
+          float[] p = partials.get(new ReductionTree.Node(lo, hi));
           if (p == null) return false;
           System.arraycopy(p, 0, o, 0, 7);
           return true;

@@ -1,6 +1,7 @@
 package dev.fusebox.spark.samples;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.when;
 
 import dev.fusebox.model.SavedModel;
 import dev.fusebox.runtime.data.Dataset;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.ml.linalg.Vector;
@@ -69,11 +71,16 @@ public final class SparkScoring {
     out.printf(Locale.ROOT, "scored %,d rows on %s in %.2f s: %,.0f rows/s (reading Parquet and scoring, blocks of %d)%n", rows,
         spark.sparkContext().master(), seconds, rate, fusebox.getOrDefault(fusebox.blockSize()));
 
-    // The same rows through the standalone scorer, a block at a time.
-    List<Row> predicted = scored.select(col("id"), col("prediction")).collectAsList();
+    // The same rows through the standalone scorer, a block at a time. One more pass of Spark's brings back every row's
+    // class and, for every thousandth row, its raw outputs (null elsewhere).
+    List<Row> predicted = scored.select(col("id"), col("prediction"), when(col("id").mod(1000).equalTo(0), col("rawPrediction")))
+        .collectAsList();
     double[] classes = new double[Math.toIntExact(rows)];
-    for (Row r : predicted) classes[Math.toIntExact(r.getLong(0))] = r.getDouble(1);
-    List<Row> raw = scored.where(col("id").mod(1000).equalTo(0)).select(col("id"), col("rawPrediction")).collectAsList();
+    List<Row> raw = new ArrayList<>();
+    for (Row r : predicted) {
+      classes[Math.toIntExact(r.getLong(0))] = r.getDouble(1);
+      if (!r.isNullAt(2)) raw.add(r);
+    }
     long mismatches = 0;
     int block = 65_536;
     float[] x = new float[block * DigitsTable.FEATURES];
@@ -93,7 +100,7 @@ public final class SparkScoring {
       }
     }
     for (Row r : raw) {
-      Vector v = (Vector) r.get(1);
+      Vector v = (Vector) r.get(2);
       float[] expected = logits[(int) (r.getLong(0) / 1000)];
       for (int c = 0; c < 10; c++) if (Float.floatToIntBits((float) v.apply(c)) != Float.floatToIntBits(expected[c])) mismatches++;
     }

@@ -1,5 +1,8 @@
 package dev.fusebox.spark.cli;
 
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.security.CodeSource;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -19,6 +22,13 @@ final class Sessions {
     SparkSession.Builder b = SparkSession.builder().appName(app).config("spark.ui.showConsoleProgress", "false");
     // spark-submit passes its --master as spark.master; the command's own --master applies otherwise.
     if (master != null || System.getProperty("spark.master") == null) b.master(master == null ? "local[*]" : master);
+    // Started without spark-submit (java, or the launcher without SPARK_HOME) on a cluster master: executors need the
+    // Vector API flag and this jar, which spark-submit's --conf and --jars would otherwise give them.
+    if (System.getProperty("spark.executor.extraJavaOptions") == null) {
+      b.config("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector");
+    }
+    String jar = ownJar();
+    if (System.getProperty("spark.jars") == null && jar != null) b.config("spark.jars", jar);
     owned = b.getOrCreate();
     return owned;
   }
@@ -26,6 +36,18 @@ final class Sessions {
   static synchronized void stopOwned() {
     if (owned != null) owned.stop();
     owned = null;
+  }
+
+  /** The jar this command runs from (the -all jar), or null when it runs from classes. */
+  private static String ownJar() {
+    try {
+      CodeSource source = Sessions.class.getProtectionDomain().getCodeSource();
+      if (source == null) return null;
+      Path p = Path.of(source.getLocation().toURI());
+      return p.toString().endsWith(".jar") ? p.toString() : null;
+    } catch (URISyntaxException | SecurityException | IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** Spark logs at INFO unless configured otherwise: a command line shows warnings and errors only. */
