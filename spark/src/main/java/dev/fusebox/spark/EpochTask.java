@@ -195,9 +195,9 @@ final class EpochTask extends AbstractFunction1<Iterator<TrainingRow>, Iterator<
       for (ReductionTree.Node node : cover) {
         for (int i = 0; i < p; i++) {
           int q = i;
-          ReductionTree.Sums.node(node, (leafNode, out) -> {
-            if (!leafNode.isLeaf()) return false;
-            System.arraycopy(leaves[leafNode.lo() - first][q], 0, out, 0, out.length);
+          ReductionTree.Sums.node(node, (lo, hi, out) -> {
+            if (hi - lo != 1) return false; // a leaf: its micro-batch's gradient; the tree sums the rest
+            System.arraycopy(leaves[lo - first][q], 0, out, 0, out.length);
             return true;
           }, sums[i], scratch[i]);
           System.arraycopy(sums[i], 0, message, at, sizes[i]);
@@ -238,8 +238,8 @@ final class EpochTask extends AbstractFunction1<Iterator<TrainingRow>, Iterator<
       if (nonFinite != null) break;
       for (int i = 0; i < p; i++) {
         int q = i;
-        ReductionTree.Sums.root(k, (node, out) -> {
-          float[][] part = partials.get(node);
+        ReductionTree.Sums.root(k, (lo, hi, out) -> {
+          float[][] part = partials.get(new ReductionTree.Node(lo, hi));
           if (part == null) return false;
           System.arraycopy(part[q], 0, out, 0, out.length);
           return true;

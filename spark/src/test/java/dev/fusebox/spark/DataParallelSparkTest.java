@@ -199,9 +199,9 @@ class DataParallelSparkTest {
           for (int p = 0; p < params.size(); p++) {
             int q = p;
             float[] sum = new float[leaves[0][p].length];
-            ReductionTree.Sums.root(k, (node, out) -> {
-              if (!node.isLeaf()) return false;
-              System.arraycopy(leaves[node.lo()][q], 0, out, 0, out.length);
+            ReductionTree.Sums.root(k, (lo, hi, out) -> {
+              if (hi - lo != 1) return false;
+              System.arraycopy(leaves[lo][q], 0, out, 0, out.length);
               return true;
             }, sum, new float[ReductionTree.depth(k)][sum.length]);
             update.setInput(params.get(p) + ".grad", sum);
