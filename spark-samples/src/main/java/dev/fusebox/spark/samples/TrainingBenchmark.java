@@ -23,10 +23,10 @@ import org.apache.spark.sql.SparkSession;
  * The harness BENCHMARKS.md's data-parallel Spark figures come from: the cost of one global batch (an
  * optimizer step) of the digits model (1,437 training rows) trained by {@link FuseboxEstimator} on
  * {@code local[2]}, for batches of 32 and 256 rows and 1 or 2 workers, split into the slowest worker's
- * time computing gradients, exchanging partial sums ({@code allGather}) and applying the update, and the
- * rest (the epoch's shuffle and barrier stage, per step); against the fused single-JVM step of the same
- * batch. Each figure is the median over epochs 2 to 5 of a 5-epoch fit (epoch 1 compiles and warms up).
- * Nothing is asserted.
+ * time computing gradients, exchanging partial sums (over the tasks' sockets, waiting for the slowest peer
+ * included) and applying the update, and the rest (the epoch's shuffle and barrier stage, per step);
+ * against the fused single-JVM step of the same batch. Each figure is the median over epochs 2 to 5 of a
+ * 5-epoch fit (epoch 1 compiles and warms up). Nothing is asserted.
  *
  * <pre>mvn -B -q -Pspark -pl spark-samples exec:exec -Dsample=TrainingBenchmark</pre>
  */
