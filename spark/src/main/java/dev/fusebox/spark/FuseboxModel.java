@@ -16,6 +16,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Model;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.VectorUDT;
@@ -72,7 +73,7 @@ import scala.Option;
  * <p>It saves and loads with a {@code Pipeline} ({@link MLWritable}, and {@link #read()} for
  * {@code MLReadable}): the saved directory holds the model file itself.
  */
-public final class FuseboxModel extends Transformer implements MLWritable {
+public final class FuseboxModel extends Model<FuseboxModel> implements MLWritable {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
@@ -258,7 +259,7 @@ public final class FuseboxModel extends Transformer implements MLWritable {
 
   @Override
   public FuseboxModel copy(ParamMap extra) {
-    return copyValues(new FuseboxModel(uid, model), extra);
+    return copyValues(new FuseboxModel(uid, model), extra).setParent(parent());
   }
 
   @Override

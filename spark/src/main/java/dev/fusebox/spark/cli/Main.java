@@ -19,8 +19,8 @@ import picocli.CommandLine.ScopeType;
  * done, 1 a usage or input error (one line on standard error), 3 an internal error.
  */
 @Command(name = "fusebox-spark", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    description = {"Score tables and sweep hyper-parameters with Fusebox models on Spark.", ""},
-    subcommands = {PredictCommand.class, SweepCommand.class},
+    description = {"Score tables, sweep hyper-parameters and train data-parallel with Fusebox models on Spark.", ""},
+    subcommands = {PredictCommand.class, SweepCommand.class, TrainCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {"  0  done", "  1  usage or input error (one line on standard error)", "  3  internal error",
         "%nRun 'fusebox-spark COMMAND --help' for a command's options."})
@@ -71,7 +71,7 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "no command given; the commands are predict and sweep");
+    throw new ParameterException(spec.commandLine(), "no command given; the commands are predict, sweep and train");
   }
 
   static String oneLine(String s) {
