@@ -26,6 +26,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -70,22 +71,14 @@ final class PredictCommand implements Callable<Integer> {
       description = {"The Spark master (default: spark-submit's, or local[*])."})
   String master;
 
-  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
-      description = {"auto (vector, or scalar after a warning on an executor", "without jdk.incubator.vector), vector (an error",
-          "there), scalar or interpreter."})
-  String backend;
-
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = {"Threads for each task's large matmuls (default: the", "task's spark.task.cpus)."})
-  int threads;
+  @Mixin TaskTargetOptions where;
 
   @Option(names = "--block", paramLabel = "ROWS", defaultValue = "1024", description = "Rows per forward pass (default: ${DEFAULT-VALUE}).")
   int block;
 
   @Override
   public Integer call() throws IOException {
-    Target target = Target.parse(backend);
-    if (threads < 0) throw new IllegalArgumentException("--threads must be at least 0 (0: the task's cores), not " + threads);
+    Target target = where.target();
     if (block < 1) throw new IllegalArgumentException("--block must be at least 1, not " + block);
     if (out != null) SparkData.Format.of(out);
     SparkData.Format.of(data);
@@ -95,7 +88,7 @@ final class PredictCommand implements Callable<Integer> {
           + "--backend auto to fall back to scalar kernels");
     }
     SparkSession spark = Sessions.get(master, "fusebox-spark predict");
-    FuseboxModel fusebox = FuseboxModel.fromFile(spark, model).setTarget(target.kind().text()).setThreads(threads)
+    FuseboxModel fusebox = FuseboxModel.fromFile(spark, model).setTarget(target.kind().text()).setThreads(where.threads)
         .setBlockSize(block);
     if (spec != null) {
       ModelSpec given = ModelSpec.read(spec);

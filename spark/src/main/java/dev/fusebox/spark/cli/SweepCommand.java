@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -68,17 +69,11 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--master", paramLabel = "URL", description = "The Spark master (default: spark-submit's, or local[*]).")
   String master;
 
-  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "auto, vector, scalar or interpreter.")
-  String backend;
-
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = "Threads per task's large matmuls (default: spark.task.cpus).")
-  int threads;
+  @Mixin TaskTargetOptions where;
 
   @Override
   public Integer call() throws IOException {
-    Target target = Target.parse(backend);
-    if (threads < 0) throw new IllegalArgumentException("--threads must be at least 0 (0: the task's cores), not " + threads);
+    Target target = where.target();
     List<SweepConfig> configs = configs();
     ModelSpec first = configs.get(0).spec();
     for (SweepConfig c : configs) {
@@ -94,7 +89,7 @@ final class SweepCommand implements Callable<Integer> {
     main.out.printf(Locale.ROOT, "sweep %d configurations on %s: %d rows%s, on %s%n", configs.size(), name(data), train.rows(),
         validation == null ? "" : ", validation " + validation.rows() + " rows", spark.sparkContext().master());
     SweepResult result = FuseboxSweep.on(spark).data(train, label).validation(validation).standardize(standardize)
-        .target(threads > 0 ? target.withThreads(threads) : target).build().run(configs);
+        .target(where.threads > 0 ? target.withThreads(where.threads) : target).build().run(configs);
     main.out.print(result.table());
     result.save(out);
     main.out.printf(Locale.ROOT, "done: %d configurations in %.1f s; wrote their models and metrics.csv to %s%n",

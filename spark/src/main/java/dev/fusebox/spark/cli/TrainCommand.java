@@ -27,6 +27,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -96,17 +97,11 @@ final class TrainCommand implements Callable<Integer> {
           "to compare runs on different numbers of workers."})
   int microBatch;
 
-  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "auto, vector, scalar or interpreter.")
-  String backend;
-
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = "Threads per task's large matmuls (default: spark.task.cpus).")
-  int threads;
+  @Mixin TaskTargetOptions where;
 
   @Override
   public Integer call() throws IOException {
-    Target target = Target.parse(backend);
-    if (threads < 0) throw new IllegalArgumentException("--threads must be at least 0 (0: the task's cores), not " + threads);
+    Target target = where.target();
     if (partitions < 0) throw new IllegalArgumentException("--partitions must be at least 1, not " + partitions);
     if (microBatch < 0) throw new IllegalArgumentException("--micro-batch must be at least 1, not " + microBatch);
     if (epochs != null && epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, not " + epochs);
@@ -120,7 +115,7 @@ final class TrainCommand implements Callable<Integer> {
     Dataset<Row> table = SparkData.read(spark, data);
     FuseboxEstimator estimator = new FuseboxEstimator().setSpec(model).setLabelCol(label).setStandardize(standardize)
         .setShuffle(!noShuffle).setPartitions(partitions).setMicroBatch(microBatch).setTarget(target.kind().text())
-        .setThreads(threads).setEpochs(epochs == null ? 0 : epochs)
+        .setThreads(where.threads).setEpochs(epochs == null ? 0 : epochs)
         .onEpoch(e -> main.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  %d steps  %.2f s (compute %.2f, exchange %.2f, "
             + "update %.2f)%s%n", e.epoch(), e.epochs(), e.loss(), e.steps(), e.seconds(), e.computeSeconds(),
             e.exchangeSeconds(), e.updateSeconds(), e.attempts() > 1 ? "  after " + (e.attempts() - 1) + " failed attempt(s)" : ""));
